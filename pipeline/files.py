@@ -1,0 +1,72 @@
+"""Writing outputs: atomically, and byte-identical when nothing changed.
+
+Office files are zip archives whose entries carry a timestamp; openpyxl and python-docx stamp the
+current time. `normalize_zip` rewrites them with a fixed one so that the same content gives the same
+bytes, and `write_atomic` leaves an existing identical file alone (its modification time too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def fixed_timestamp(year: int) -> dt.datetime:
+    """The creation time written into generated documents for a report year (no wall clock)."""
+    return dt.datetime(year + 1, 1, 1, 0, 0, 0)
+
+
+def normalize_zip(data: bytes) -> bytes:
+    """The same archive with every entry's timestamp fixed and entries in their original order."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = item.external_attr
+            target.writestr(info, source.read(item.filename))
+    return out.getvalue()
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` through a temporary file in the same folder. Returns False (and writes
+    nothing) when the file already holds exactly these bytes."""
+    path = Path(path)
+    if path.exists() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".~" + path.stem, suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; outputs are ordinary files
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return True
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def workbook_bytes(workbook) -> bytes:
+    """An openpyxl workbook as deterministic .xlsx bytes."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return normalize_zip(buffer.getvalue())
+
+
+def save_workbook(workbook, path: Path) -> bool:
+    return write_atomic(path, workbook_bytes(workbook))

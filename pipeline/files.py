@@ -62,9 +62,16 @@ def _umask() -> int:
 
 
 def workbook_bytes(workbook) -> bytes:
-    """An openpyxl workbook as deterministic .xlsx bytes."""
+    """An openpyxl workbook as deterministic .xlsx bytes.
+
+    `Workbook.save` stamps the current time as the modification date; the writer is called
+    directly so that the document keeps the dates its builder set.
+    """
+    from openpyxl.writer.excel import ExcelWriter
+
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(workbook, archive).save()
     return normalize_zip(buffer.getvalue())
 
 

@@ -169,9 +169,8 @@ def _guide_sheet(ws, form: Form, year: int, unit, county, deadline) -> None:
     row = 3
     for head, text in lines:
         _put(ws, row, 1, head, Font(name=BODY_FONT, size=11, bold=True), LEFT)
-        if head:
-            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=1)
         _put(ws, row, 2, text, Font(name=BODY_FONT, size=11), LEFT)
+        ws.row_dimensions[row].height = 16.0 * _lines(text, 110)
         row += 1
     ws.column_dimensions["A"].width = 14
     _print_setup(ws, landscape=False)
@@ -340,9 +339,14 @@ def _draw_table(ws, form: Form, table: Table, prefill: Mapping[str, Decimal]) ->
         _merge(ws, place, 1, cell.colspan)
     for validation in validations.values():
         ws.add_data_validation(validation)
-    top = layout.TABLE_TOP
-    for r in range(top, top + table.n_rows):
-        ws.row_dimensions[r].height = 24 if table.key != "t3" else 22
+    widths = COLUMN_WIDTHS[table.key]
+    heights = [22.0] * table.n_rows
+    for label in table.labels:
+        if label.rowspan == 1:
+            width = sum(widths[label.col : label.col + label.colspan])
+            heights[label.row] = max(heights[label.row], 15.0 * _lines(label.text, width))
+    for r, height in enumerate(heights):
+        ws.row_dimensions[layout.TABLE_TOP + r].height = height
 
 
 def _live_check(ws, form: Form, table: Table) -> None:
@@ -466,6 +470,13 @@ def _validation(kind: CellKind) -> DataValidation:
     if kind is CellKind.SIGNED:
         return DataValidation(type="whole", operator="between", formula1="-999999999", formula2="999999999", **common)
     return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", **common)
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines `text` wraps to in a column `width` characters wide (a CJK character takes
+    about two). Office suites do not grow rows for wrapped text written by openpyxl."""
+    units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    return max(1, -(-units // max(1, int(width * 0.95))))
 
 
 def _plain_number(value: Decimal | int) -> int | float:

@@ -1,0 +1,38 @@
+# Everyday commands. A fresh clone needs only `make demo` or `make test`: the first run creates .venv
+# and installs the project into it.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+CONFIG ?= county.toml
+YEAR ?=
+
+.PHONY: demo run template test bench clean
+
+demo: $(STAMP)
+	$(BIN)/nianbao demo
+
+run: $(STAMP)
+	$(BIN)/nianbao run --config "$(CONFIG)"
+
+# `make template CONFIG= YEAR=2024` writes only the blank master template.
+template: $(STAMP)
+	$(BIN)/nianbao template $(if $(CONFIG),--config "$(CONFIG)") $(if $(YEAR),--year $(YEAR))
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench:
+	@echo "基准测试尚未实现（见性能相关议题）"
+
+clean:
+	mkdir -p output
+	find output -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
+
+# Reinstalled whenever pyproject.toml changes (new or upgraded dependencies).
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@

@@ -1,0 +1,257 @@
+"""The `nianbao` command: parses arguments, calls the library, prints Chinese messages, returns exit codes.
+
+Exit codes: 0 done; 1 a file could not be read or written; 2 a usage or configuration error.
+
+Each subcommand is one function registered with @command together with a function that adds its
+options, so adding `nianbao run` or `nianbao check` is one more pair of functions in this file.
+Library modules stay free of printing and exit codes; heavy imports happen inside the commands so that
+`nianbao --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import ConfigError, CountyConfig, load_config
+
+PROG = "nianbao"
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """The command line asks for something impossible; `message` is Chinese text for the clerk."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str  # one Chinese line, shown in `nianbao --help`
+    add_options: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str, help: str, add_options: Callable[[argparse.ArgumentParser], None]):
+    """Register `run` as the subcommand `nianbao <name>`."""
+
+    def register(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+        COMMANDS[name] = Command(name, help, add_options, run)
+        return run
+
+    return register
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors end inside argparse
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command].run(args)
+    except ConfigError as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as exc:
+        print(f"{PROG} {args.command}：错误：{exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(_os_error_message(exc), file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+
+
+# --- subcommands --------------------------------------------------------------------------------
+
+
+def _config_option(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    parser.add_argument(
+        "--config", type=Path, required=required, metavar="county.toml",
+        help="县里的配置文件 county.toml（年度、收件文件夹、单位名单）",
+    )
+
+
+def _template_options(parser: argparse.ArgumentParser) -> None:
+    _config_option(parser, required=False)
+    parser.add_argument(
+        "--year", type=int, metavar="YYYY",
+        help="报告年度，如 2024；给了 --config 时默认取其中的 year，不给 --config 时必填",
+    )
+    parser.add_argument(
+        "--out", type=Path, metavar="DIR",
+        help="模板保存到哪个文件夹（默认：当前文件夹下的 input_templates/<年度>/）",
+    )
+
+
+@command("template", "生成填报模板：空白模板和每个单位一份的 Excel 工作簿", _template_options)
+def template_command(args: argparse.Namespace) -> int:
+    config = load_config(args.config) if args.config else None
+    if args.year is None and config is None:
+        raise UsageError("请用 --year 指定报告年度，或用 --config 指定 county.toml。例如：nianbao template --year 2024")
+    year = args.year if args.year is not None else config.year
+    form = _form_for_year(year)
+    out_dir = args.out if args.out is not None else Path("input_templates") / str(year)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    from .workbook.template import write_templates
+
+    written = write_templates(config, year, out_dir)  # without a config: only the blank master template
+
+    print(f"已生成 {year} 年度填报模板 {len(written)} 个（{form.name}，{form.document}），保存在 {out_dir.resolve()}：")
+    for path in written:
+        print(f"  {_shown(path, out_dir)}")
+    print(_template_next_step(config))
+    return EXIT_OK
+
+
+def _demo_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out", type=Path, default=Path("output") / "demo", metavar="DIR",
+        help="演示结果保存到哪个文件夹（默认：output/demo/）",
+    )
+
+
+@command("demo", "用虚构的示例县数据把整个流程演示一遍（无需任何准备）", _demo_options)
+def demo_command(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    run_demo(args.out)
+    print(f"演示完成，结果保存在 {args.out.resolve()}。")
+    return EXIT_OK
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _form_for_year(year: int):
+    from .forms import UnknownYear, form_for_year
+
+    try:
+        return form_for_year(year)
+    except UnknownYear:
+        raise UsageError(f"--year 应为 2019 或以后的年度（全国统一格式自 2019 年度起施行），实际为 {year}。") from None
+
+
+def _template_next_step(config: CountyConfig | None) -> str:
+    if config is None:
+        return "这是不带单位信息的空白模板。要为名单上的每个单位各生成一份，请加上 --config county.toml。"
+    return f"请把各单位的工作簿发给对应单位填写；收回的文件放进收件文件夹 {config.inbox}。"
+
+
+def _shown(path: Path, folder: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(folder.resolve()))
+    except ValueError:
+        return str(path)
+
+
+_OS_ERROR_REASONS = (
+    (PermissionError, "没有权限；如果该文件正在 Excel 或 WPS 中打开，请先关闭后再试"),
+    (FileNotFoundError, "找不到该文件或文件夹"),
+    ((FileExistsError, NotADirectoryError), "已有同名的文件，不能当作文件夹使用"),
+    (IsADirectoryError, "这是一个文件夹，不是文件"),
+)
+
+
+def _os_error_message(exc: OSError) -> str:
+    reason = next((text for kind, text in _OS_ERROR_REASONS if isinstance(exc, kind)), exc.strerror or str(exc))
+    where = f"“{exc.filename}”" if exc.filename else "文件"
+    return f"无法读写{where}：{reason}。"
+
+
+# --- the parser, in Chinese ----------------------------------------------------------------------
+
+DESCRIPTION = "县级政府信息公开工作年度报告工具：生成填报模板，收集、校验各乡镇和部门的年度报告。"
+EPILOG = "一月份的完整工作流程见 README.md。查看某个子命令的用法：nianbao <子命令> --help"
+SUBCOMMAND_METAVAR = "<子命令>"
+
+
+class _ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
+
+
+# argparse's own messages (Python 3.11) and their Chinese wording.
+_ARGPARSE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.S), replacement)
+    for pattern, replacement in (
+        (r"argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)", r"参数 \1 的取值“\2”无效（可选：\3）"),
+        (r"argument (\S+): invalid int value: '(.*)'", r"参数 \1 应为整数，实际为“\2”"),
+        (r"argument (\S+): expected one argument", r"参数 \1 后面缺少取值"),
+        (r"argument (\S+): (.*)", r"参数 \1：\2"),
+        (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
+        (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+        (r"ambiguous option: (\S+) could match (.*)", r"选项 \1 不明确，可能是：\2"),
+    )
+)
+
+
+_UNKNOWN_COMMAND = re.compile(rf"argument {SUBCOMMAND_METAVAR}: invalid choice: '(.*)' \(choose from .*\)", re.S)
+
+
+def _chinese(message: str) -> str:
+    unknown = _UNKNOWN_COMMAND.fullmatch(message)
+    if unknown:
+        return f"没有子命令“{unknown.group(1)}”（可用的子命令：{'、'.join(COMMANDS)}）"
+    for pattern, replacement in _ARGPARSE_MESSAGES:
+        if pattern.fullmatch(message):
+            return pattern.sub(replacement, message)
+    return message
+
+
+class _ChineseParser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}：错误：{_chinese(message)}\n")
+
+
+def _new_parser_kwargs() -> dict:
+    return {"formatter_class": _ChineseHelpFormatter, "add_help": False}
+
+
+def _add_help(parser: argparse.ArgumentParser) -> None:
+    parser._positionals.title = "位置参数"
+    parser._optionals.title = "选项"
+    parser.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _ChineseParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG, **_new_parser_kwargs())
+    _add_help(parser)
+    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}", help="显示版本号并退出")
+    subparsers = parser.add_subparsers(
+        dest="command", title="子命令", metavar=SUBCOMMAND_METAVAR, parser_class=_ChineseParser,
+    )
+    for cmd in COMMANDS.values():
+        sub = subparsers.add_parser(cmd.name, help=cmd.help, description=cmd.help, **_new_parser_kwargs())
+        _add_help(sub)
+        cmd.add_options(sub)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nianbao")
+    except PackageNotFoundError:
+        return "（未安装）"

@@ -641,7 +641,9 @@ def test_every_rule_is_explained(form_id):
         for key in rule.keys:
             assert form.has_cell(key), (rule.id, key)
         for side in (rule.left, rule.right):
-            assert not side.labels or len(side.labels) == len(side.terms), rule
+            # names for messages: none, one per addend, or one naming the whole sum
+            assert len(side.labels) in (0, 1, len(side.terms)), rule
+            assert all(any("\u4e00" <= ch <= "\u9fff" for ch in label) for label in side.labels), rule
         if rule.id in RULE_TITLES:
             assert rule.title == RULE_TITLES[rule.id]
     for block, label in T4_BLOCKS:

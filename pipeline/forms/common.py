@@ -265,16 +265,22 @@ def identity_rules(tables: tuple[Table, ...]) -> list[Rule]:
                 continue
             if table.key == "t4":
                 rule_id, title, scope = "I3", f"{cell.group}总计＝结果维持＋结果纠正＋其他结果＋尚未审结", cell.group
+                breach = f"{cell.group}总计与各项结果之和不符"
+                parts = "结果维持、结果纠正、其他结果、尚未审结之和"
                 instruction = f"请核对{cell.group}的各项结果，使总计等于结果维持、结果纠正、其他结果、尚未审结之和。"
             elif cell.row_label == OUTCOME_TOTAL[1] and cell.col_label != T3_TOTAL[1]:
                 rule_id, title, scope = "I1", "（七）总计＝各项办理结果之和", f"{cell.col_label}列"
+                breach = "（七）总计与各项办理结果之和不符"
+                parts = "（一）至（六）各项办理结果之和"
                 instruction = (
                     "（七）总计应等于（一）至（六）各项办理结果之和；每件申请只计入一种办理结果"
                     "（部分公开的只计入“部分公开”），请核对是否重复或漏计。"
                 )
             else:
                 rule_id, title = "I2", "总计列＝各类申请人之和"
-                scope = cell.row_label if not cell.group else f"{cell.group}{cell.row_label}"
+                breach = "总计与各类申请人之和不符"
+                parts = "自然人与各类法人或其他组织之和"
+                scope = cell.row_label if not cell.group else f"{cell.group} {cell.row_label}"
                 instruction = "每一行的总计应等于自然人与各类法人或其他组织之和，请核对该行各列数字。"
             if table.key == "t3" and cell.key == "t3.total.total":
                 # the grand total is also the sum of the 总计 column (I1), not only of its row (I2)
@@ -284,15 +290,16 @@ def identity_rules(tables: tuple[Table, ...]) -> list[Rule]:
                         id="I1",
                         title="（七）总计＝各项办理结果之和",
                         scope="总计列",
-                        left=_side(cell.key),
+                        left=_side(cell.key, labels=("（七）总计",)),
                         op="=",
-                        right=_side(*(k.rsplit(".", 1)[0] + ".total" for k in details)),
+                        right=_side(*(k.rsplit(".", 1)[0] + ".total" for k in details), labels=("（一）至（六）各项办理结果之和",)),
                         severity=ERROR,
                         instruction=(
                             "（七）总计应等于（一）至（六）各项办理结果之和；每件申请只计入一种办理结果"
                             "（部分公开的只计入“部分公开”），请核对是否重复或漏计。"
                         ),
                         anchor=cell.key,
+                        breach="（七）总计与各项办理结果之和不符",
                     )
                 )
             rules.append(
@@ -300,12 +307,13 @@ def identity_rules(tables: tuple[Table, ...]) -> list[Rule]:
                     id=rule_id,
                     title=title,
                     scope=scope,
-                    left=_side(cell.key),
+                    left=_side(cell.key, labels=(cell.row_label if rule_id == "I1" else "总计",)),
                     op="=",
-                    right=_side(*cell.sum_of),
+                    right=_side(*cell.sum_of, labels=(parts,)),
                     severity=ERROR,
                     instruction=instruction,
                     anchor=cell.key,
+                    breach=breach,
                 )
             )
     return rules
@@ -326,13 +334,14 @@ def balance_rules() -> list[Rule]:
                 severity=ERROR,
                 instruction="请核对本年新收、上年结转、各项办理结果和结转下年度继续办理的数量，使本列收支平衡。",
                 anchor=f"t3.total.{col}",
+                breach="勾稽关系不平衡",
             )
         )
     return rules
 
 
 def carry_over_rules() -> list[Rule]:
-    """I4: this year's 上年结转 = last year's 结转下年度继续办理, per column."""
+    """X1 (the reference's I4): this year's 上年结转 = last year's 结转下年度继续办理, per column."""
     return [
         Rule(
             id="X1",
@@ -345,13 +354,14 @@ def carry_over_rules() -> list[Rule]:
             instruction="“上年结转”应与上一年度报告的“结转下年度继续办理”一致，请按上年报告填写；如上年数据确有更正，请附说明。",
             anchor=f"t3.carried_in.{col}",
             cross_year=True,
+            breach="上年结转与上年度报告的结转下年度不一致",
         )
         for col, col_label in T3_COLUMNS
     ]
 
 
 def project_count_rules(row_keys: tuple[str, ...], labels: dict[str, str]) -> list[Rule]:
-    """I5 (2019 format): 上一年项目数量 = last year's 上一年项目数量 + 本年增/减."""
+    """X2 (the reference's I5, 2019 format): 上一年项目数量 = last year's 上一年项目数量 + 本年增/减."""
     return [
         Rule(
             id="X2",
@@ -369,6 +379,7 @@ def project_count_rules(row_keys: tuple[str, ...], labels: dict[str, str]) -> li
             instruction="“上一年项目数量”应等于上一年度报告的上一年项目数量加本年增/减，请核对。",
             anchor=f"t2.{row}.prev_items",
             cross_year=True,
+            breach="上一年项目数量与上年度报告不一致",
         )
         for row in row_keys
     ]
@@ -383,36 +394,39 @@ def warning_rules(t2_rules_row: tuple[str, ...], other_rows: tuple[str, ...]) ->
             id="W1",
             title="乡镇一般不制定规章",
             scope="规章",
-            left=_side(*t2_rules_row),
+            left=_side(*t2_rules_row, labels=("规章各项合计",)),
             op="=",
             right=Side(),
             severity=WARNING,
             instruction="规章只由省级和设区的市级人民政府制定，乡镇一般应填0；请核对是否把规范性文件填入了“规章”行。",
             anchor=t2_rules_row[0],
             unit_kinds=("乡镇",),
+            breach="乡镇填报了规章",
         ),
         Rule(
             id="W2",
             title="本年新收为0，但有办理结果",
             scope="总计列",
-            left=_side(outcome_total),
+            left=_side(outcome_total, labels=("办理结果总计",)),
             op="=",
             right=Side(),
             severity=WARNING,
             instruction="本年未收到申请却有办理结果，请核对“本年新收”；如办理的全部是上年结转的申请，可忽略本提示。",
             anchor=received_total,
+            breach="本年新收为0，但有办理结果",
             when=Rule("W2", "", "", _side(received_total), "=", Side(), WARNING, "", received_total),
         ),
         Rule(
             id="W3",
             title="“其他处理”占比偏高",
             scope="总计列",
-            left=_side(*(f"t3.{row}.total" for row in other_rows)),
+            left=_side(*(f"t3.{row}.total" for row in other_rows), labels=("“其他处理”合计",)),
             op="<=",
-            right=_side(outcome_total, factor=Fraction(1, 5)),
+            right=_side(outcome_total, factor=Fraction(1, 5), labels=("办理结果总计的五分之一",)),
             severity=WARNING,
             instruction="“其他处理”原则上只用于极少数特殊情况，本单位超过办理结果总计的五分之一；请核对能否归入法定处理方式。",
             anchor=f"t3.{other_rows[0]}.total",
+            breach="“其他处理”占比偏高",
             when=Rule("W3", "", "", _side(outcome_total), ">=", Side(constant=5), WARNING, "", outcome_total),
         ),
     ]

@@ -162,7 +162,8 @@ class Side:
     terms: tuple[Term, ...] = ()
     factor: Fraction = Fraction(1)
     constant: int = 0  # added after the factor; an empty side is the constant 0
-    labels: tuple[str, ...] = ()  # short names of the addends for messages, same order as terms
+    # names for messages: one per term (in order), or a single name for the whole side
+    labels: tuple[str, ...] = ()
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -195,8 +196,13 @@ class Rule:
     instruction: str  # what the clerk should do
     anchor: str  # the cell key to mark in a returned workbook
     when: "Rule | None" = None  # a precondition (its severity and texts are not used)
+    breach: str = ""  # how a message names the failure, e.g. "勾稽关系不平衡"; default from the title
     unit_kinds: tuple[str, ...] = ()  # only for these roster kinds (乡镇 / 部门); empty = all
     cross_year: bool = False
+
+    @property
+    def failure(self) -> str:
+        return self.breach or f"不符合“{self.title}”"
 
     @property
     def keys(self) -> tuple[str, ...]:

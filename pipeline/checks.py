@@ -1,0 +1,128 @@
+"""Checking submissions: the form's rules, the narrative and basic information, the roster.
+
+Everything here adds findings to a submission or returns findings; nothing prints. The rules
+themselves live in the form spec; this module only evaluates them and words the messages.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Mapping
+
+from .findings import Finding, fmt_number
+from .forms.spec import ERROR, NOTICE, WARNING, Form, Rule, Side, evaluate, side_value
+from .workbook.reader import Submission
+
+Values = Mapping[str, Decimal]
+
+
+def check_submission(submission: Submission, unit_kind: str | None = None, previous: Values | None = None) -> None:
+    """Apply every rule of the submission's form, and check the texts and the basic information."""
+    if submission.form is None:
+        return
+    for rule in submission.form.rules_for(unit_kind):
+        if rule.cross_year and previous is None:
+            continue
+        check_rule(submission, rule, previous)
+    check_texts(submission)
+    check_info(submission)
+
+
+def check_rule(submission: Submission, rule: Rule, previous: Values | None = None) -> None:
+    outcome = evaluate(rule, submission.values, previous)
+    if outcome is None or outcome.passed:
+        return
+    left = describe(rule.left, submission.values, previous)
+    scope = f"（{rule.scope}）" if rule.scope and rule.id not in ("W1",) else ""
+    if rule.op == "=" and not rule.right.terms:
+        detail = f"{left}，应为 {fmt_number(outcome.right)}"
+    elif rule.op == "=":
+        right = describe(rule.right, submission.values, previous)
+        detail = f"{left}，{right}，相差 {fmt_number(abs(outcome.difference))}"
+    else:
+        right = describe(rule.right, submission.values, previous)
+        detail = f"{left}，超过{right}"
+    submission.note(
+        rule.severity,
+        rule.id,
+        f"{submission.where(rule.anchor)} {rule.failure}{scope}：{detail}。{rule.instruction}",
+        rule.anchor,
+        expected=fmt_number(_round(outcome.right)),
+        actual=fmt_number(outcome.left),
+        difference=fmt_number(_round(outcome.difference)),
+    )
+
+
+def describe(side: Side, current: Values, previous: Values | None) -> str:
+    """'本年新收 0 ＋ 上年结转 0 ＝ 0' or '各类申请人之和 12'."""
+    total = side_value(side, current, previous)
+    if not side.terms:
+        return fmt_number(total)
+    if len(side.labels) == len(side.terms) > 1:
+        parts = []
+        for label, term in zip(side.labels, side.terms):
+            source = previous if term.previous_year else current
+            parts.append(f"{label} {fmt_number(source[term.key])}")
+        return " ＋ ".join(parts) + f" ＝ {fmt_number(total)}"
+    label = side.labels[0] if side.labels else "合计"
+    return f"{label} {fmt_number(_round(total))}"
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01")).normalize() if value != value.to_integral_value() else value
+
+
+def check_texts(submission: Submission) -> None:
+    form: Form = submission.form
+    for text in form.texts:
+        if text.key not in submission.places:
+            continue
+        content = submission.texts.get(text.key, "")
+        if not content and text.required:
+            submission.note(
+                ERROR, "text-missing",
+                f"{submission.where(text.key)} “{text.title}”没有填写。请按格式要求填写这一部分的文字。",
+                text.key,
+            )
+        elif text.max_chars and len(content) > text.max_chars:
+            submission.note(
+                WARNING, "text-too-long",
+                f"{submission.where(text.key)} “{text.title}”共 {len(content)} 字，超过格式要求的原则上不超过{text.max_chars}字。请精简。",
+                text.key, expected=str(text.max_chars), actual=str(len(content)),
+                difference=str(len(content) - text.max_chars),
+            )
+    other = form.text("text.other")
+    if other.prefill and "text.other" in submission.places:
+        content = submission.texts.get("text.other", "")
+        if not content:
+            submission.note(
+                WARNING, "text-missing",
+                f"{submission.where('text.other')} “{other.title}”没有填写。格式要求在此报告收取信息处理费的情况，未收取的也请写明。",
+                "text.other",
+            )
+        elif "信息处理费" not in content:
+            submission.note(
+                WARNING, "text-missing",
+                f"{submission.where('text.other')} “{other.title}”中没有说明信息处理费的收取情况。格式要求在此专门报告，未收取的也请写明。",
+                "text.other",
+            )
+
+
+INFO_REQUIRED = ("info.contact", "info.phone", "info.date")
+
+
+def check_info(submission: Submission) -> None:
+    from .workbook import layout
+
+    labels = {i.key: i.label for i in layout.INFO_FIELDS}
+    for key in INFO_REQUIRED:
+        if key in submission.places and submission.info.get(key) in (None, ""):
+            severity = WARNING
+            submission.note(
+                severity, "info-missing",
+                f"{submission.where(key)} “{labels[key]}”没有填写。请在“基本信息”表中补充。",
+                key,
+            )
+
+
+__all__ = ["check_submission", "check_rule", "check_texts", "check_info", "describe", "Finding", "NOTICE"]

@@ -1,0 +1,132 @@
+"""Findings: every problem the pipeline notices, as one record type.
+
+A finding is data, not a log line: the 问题清单 workbook and page, the marked-up return copies, the
+terminal summary and the exit code are all derived from the same list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from decimal import Decimal
+
+from .forms.spec import ERROR, NOTICE, WARNING
+
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1, NOTICE: 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    unit_code: str  # 单位代码 ("" when the unit is not known)
+    unit: str  # 单位 (name from the roster, or what the file says when unknown)
+    file: str  # 文件 (file name in the inbox)
+    sheet: str  # 工作表
+    cell: str  # 单元格 (A1 notation)
+    row: str  # 行 (the row label of the cell)
+    column: str  # 列 (the column label)
+    rule: str  # 规则: a rule id of the form spec (R1, I2, W1 …) or a finding type (see TYPES)
+    severity: str  # 级别: 错误 | 警告 | 提示
+    message: str  # 说明: a full Chinese sentence: where, expected, found, difference, what to do
+    expected: str = ""  # 期望值
+    actual: str = ""  # 实际值
+    difference: str = ""  # 差额
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    @property
+    def rule_title(self) -> str:
+        return TYPES.get(self.rule, self.rule)
+
+    def as_row(self) -> list[str]:
+        return [getattr(self, name) for name, _ in COLUMNS]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# The columns of 问题清单, in order: (field, Chinese header).
+COLUMNS = (
+    ("unit_code", "单位代码"),
+    ("unit", "单位"),
+    ("file", "文件"),
+    ("sheet", "工作表"),
+    ("cell", "单元格"),
+    ("row", "行"),
+    ("column", "列"),
+    ("rule", "规则"),
+    ("severity", "级别"),
+    ("message", "说明"),
+    ("expected", "期望值"),
+    ("actual", "实际值"),
+    ("difference", "差额"),
+)
+assert [f.name for f in fields(Finding)] == [name for name, _ in COLUMNS]
+
+# Finding types that are not rules of the form spec: id → Chinese title.
+TYPES = {
+    "blank": "空白单元格",
+    "placeholder": "用符号代替数字",
+    "unit-in-number": "数字中带单位或文字",
+    "not-a-number": "不是数字",
+    "not-integer": "不是整数",
+    "negative": "负数",
+    "too-large": "数值超出合理范围",
+    "too-many-decimals": "小数位数过多",
+    "normalized": "已自动规范的输入",
+    "formula-no-value": "公式没有计算结果",
+    "formula-overwritten": "合计公式被改写",
+    "date-in-number": "数字被识别为日期",
+    "text-missing": "文字部分未填写",
+    "text-too-long": "篇幅超过要求",
+    "info-missing": "基本信息未填写",
+    "not-xlsx": "文件格式不是 .xlsx",
+    "encrypted": "文件设置了密码",
+    "unreadable": "文件无法读取",
+    "not-a-template": "不是本县下发的模板",
+    "unknown-unit": "无法确定报送单位",
+    "unit-by-name": "按单位名称识别",
+    "unit-mismatch": "单位代码与名称不符",
+    "wrong-year": "年度不符",
+    "wrong-format": "使用了旧版格式",
+    "layout-changed": "模板版式被改动",
+    "duplicate": "重复报送",
+    "missing": "未报送",
+    "previous-missing": "缺少上年数据",
+}
+
+
+def sort_key(finding: Finding) -> tuple:
+    """Errors first, then by unit, file, sheet and position."""
+    return (
+        SEVERITY_ORDER.get(finding.severity, 9),
+        finding.unit_code or "~",
+        finding.file,
+        finding.sheet,
+        _cell_order(finding.cell),
+        finding.rule,
+    )
+
+
+def _cell_order(cell: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    return (int(digits) if digits else 0, cell)
+
+
+def count(findings, severity: str) -> int:
+    return sum(1 for f in findings if f.severity == severity)
+
+
+def fmt_number(value) -> str:
+    """A number as a clerk writes it: no exponent, no trailing zeros."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        if value == value.to_integral_value():
+            return str(int(value))
+        return format(value, "f")
+    return str(value)
+
+
+__all__ = ["Finding", "COLUMNS", "TYPES", "ERROR", "WARNING", "NOTICE", "sort_key", "count", "fmt_number"]

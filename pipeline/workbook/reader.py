@@ -1,0 +1,399 @@
+"""Reading a returned workbook into a Submission: values, texts, marks and what went wrong.
+
+The reader never raises for a bad file: whatever it cannot use becomes a finding. It recognises the
+file by its content (first bytes, then the template's hidden marks), locates cells by the template's
+defined names and, where those are gone, by the official labels as a person would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+
+from ..findings import Finding
+from ..forms import FORMS, form_by_id
+from ..forms.spec import ERROR, NOTICE, WARNING, Cell, Form, normalize_label
+from . import layout
+from .layout import Place
+from .values import parse_number
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    path: Path
+    size: int
+    modified: dt.datetime
+    sha256: str
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @classmethod
+    def of(cls, path: Path) -> "FileInfo":
+        data = Path(path).read_bytes()
+        stat = Path(path).stat()
+        return cls(Path(path), stat.st_size, dt.datetime.fromtimestamp(stat.st_mtime), hashlib.sha256(data).hexdigest())
+
+
+@dataclass
+class Submission:
+    """One returned file, as read."""
+
+    file: FileInfo
+    form: Form | None = None
+    year: int | None = None  # the report year the file says it is for
+    unit_code: str = ""  # from the template's marks
+    unit_name: str = ""  # from the marks, else from the 基本信息 sheet
+    marked: bool = False  # the template's hidden marks were found
+    by_names: bool = False  # cells were located by defined names (else by labels)
+    values: dict[str, Decimal] = field(default_factory=dict)  # accepted numbers
+    raw: dict[str, object] = field(default_factory=dict)  # what each number cell held
+    texts: dict[str, str] = field(default_factory=dict)
+    info: dict[str, object] = field(default_factory=dict)
+    places: dict[str, Place] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def readable(self) -> bool:
+        return self.form is not None
+
+    def place_of(self, key: str) -> Place | None:
+        return self.places.get(key)
+
+    def note(self, severity: str, rule: str, message: str, key: str = "", *, place: Place | None = None,
+             expected: str = "", actual: str = "", difference: str = "") -> None:
+        """Record a finding about this file (the unit is filled in once the file is matched to the roster)."""
+        place = place or (self.places.get(key) if key else None)
+        row, column = "", ""
+        if key and self.form is not None and self.form.has_cell(key):
+            cell = self.form.cell(key)
+            row = f"{cell.group} {cell.row_label}".strip() if cell.table == "t3" else (cell.row_label or cell.group)
+            column = cell.col_label
+        elif key and self.form is not None:
+            row = _field_title(self.form, key)
+        self.findings.append(
+            Finding(
+                unit_code=self.unit_code,
+                unit=self.unit_name,
+                file=self.file.name,
+                sheet=place.sheet if place else "",
+                cell=place.coordinate if place else "",
+                row=row,
+                column=column,
+                rule=rule,
+                severity=severity,
+                message=message,
+                expected=expected,
+                actual=actual,
+                difference=difference,
+            )
+        )
+
+    def where(self, key: str) -> str:
+        """'03-青塘镇.xlsx 三、依申请公开!D7' — how a message names a cell."""
+        place = self.places.get(key)
+        return f"{self.file.name} {place}" if place else self.file.name
+
+
+def _field_title(form: Form, key: str) -> str:
+    for info in layout.INFO_FIELDS:
+        if info.key == key:
+            return info.label
+    for text in form.texts:
+        if text.key == key:
+            return text.title
+    return key
+
+
+def read_workbook(path: Path) -> Submission:
+    """Read one file of the inbox. Never raises for a bad file."""
+    submission = Submission(FileInfo.of(path))
+    head = Path(path).read_bytes()[:8]
+    name = submission.file.name
+    if head.startswith(OLE2_MAGIC):
+        if _is_encrypted_ooxml(path):
+            submission.note(ERROR, "encrypted", f"{name} 设置了打开密码，无法读取。请取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码）后重新报送。")
+        else:
+            submission.note(ERROR, "not-xlsx", f"{name} 是旧版 .xls 或 WPS .et 格式，无法读取。请用 Excel 或 WPS 打开后“另存为”Excel 工作簿（*.xlsx）再报送。")
+        return submission
+    if not head.startswith(ZIP_MAGIC) or not _is_xlsx_package(path):
+        submission.note(ERROR, "unreadable", f"{name} 不是 Excel 工作簿（.xlsx），无法读取。请报送县里下发的 Excel 模板。")
+        return submission
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            formulas = openpyxl.load_workbook(path, data_only=False)
+            cached = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # a damaged file must not stop the batch
+        submission.note(ERROR, "unreadable", f"{name} 已损坏或无法打开（{type(exc).__name__}）。请在 Excel 或 WPS 中打开确认后重新保存报送。")
+        return submission
+    _read_marks(submission, formulas)
+    if submission.form is None:
+        submission.form = _guess_form(formulas)
+    if submission.form is None:
+        submission.note(ERROR, "not-a-template", f"{name} 中找不到年度报告的表格（没有模板标记，也找不到官方表头），不是县里下发的模板。请使用下发的模板填写后报送。")
+        return submission
+    _locate(submission, formulas)
+    if not submission.places:
+        submission.note(ERROR, "not-a-template", f"{name} 中找不到年度报告的表格。请使用县里下发的模板填写后报送。")
+        submission.form = None
+        return submission
+    _check_layout(submission, formulas)
+    _read_info(submission, formulas)
+    _read_numbers(submission, formulas, cached)
+    _read_texts(submission, formulas)
+    return submission
+
+
+# --- recognising the file --------------------------------------------------------------------
+
+
+def _is_encrypted_ooxml(path: Path) -> bool:
+    data = Path(path).read_bytes()
+    return "EncryptionInfo".encode("utf-16-le") in data
+
+
+def _is_xlsx_package(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _read_marks(submission: Submission, wb) -> None:
+    marks: dict[str, str] = {}
+    if layout.META_SHEET in wb.sheetnames:
+        for row in wb[layout.META_SHEET].iter_rows(min_col=1, max_col=2, values_only=True):
+            if row[0] is not None:
+                marks[str(row[0]).strip()] = "" if row[1] is None else str(row[1]).strip()
+    else:
+        props = {p.name: str(p.value) for p in getattr(wb, "custom_doc_props", ()).props} if hasattr(wb, "custom_doc_props") else {}
+        for name in ("format", "year", "unit_code"):
+            value = props.get(f"nianbao.{name}")
+            if value and value != "-":
+                marks[name] = value
+    if marks.get("product", layout.PRODUCT) != layout.PRODUCT or "format" not in marks:
+        return
+    try:
+        submission.form = form_by_id(marks["format"])
+    except KeyError:
+        return
+    submission.marked = True
+    submission.year = int(marks["year"]) if marks.get("year", "").isdigit() else None
+    submission.unit_code = marks.get("unit_code", "")
+    submission.unit_name = marks.get("unit_name", "")
+
+
+def _guess_form(wb) -> Form | None:
+    """Without marks: the format whose distinctive column labels appear in the workbook."""
+    texts = {normalize_label(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    best, score = None, 0
+    for form in FORMS:
+        labels = {normalize_label(l.text) for t in form.tables for l in t.labels}
+        hits = len(labels & texts)
+        if hits > score:
+            best, score = form, hits
+    return best if score >= 10 else None
+
+
+# --- locating cells --------------------------------------------------------------------------
+
+
+def _locate(submission: Submission, wb) -> None:
+    form = submission.form
+    places: dict[str, Place] = {}
+    for key in layout.all_keys(form):
+        name = layout.defined_name(key)
+        defined = wb.defined_names.get(name)
+        if defined is None:
+            continue
+        destinations = list(defined.destinations)
+        if len(destinations) == 1 and destinations[0][0] in wb.sheetnames:
+            sheet, coordinate = destinations[0]
+            column, row = openpyxl.utils.cell.coordinate_from_string(coordinate.replace("$", ""))
+            places[key] = Place(sheet, row, openpyxl.utils.column_index_from_string(column))
+    if all(c.key in places for c in form.cells):
+        submission.by_names = True
+        submission.places = places
+        return
+    submission.places = {**_locate_by_labels(form, wb), **places}
+    if submission.places and submission.marked:
+        submission.note(WARNING, "layout-changed", f"{submission.file.name} 中模板的单元格名称缺失，已按表头文字定位各单元格。请使用县里下发的模板，不要把内容复制到其他工作簿。")
+
+
+def _locate_by_labels(form: Form, wb) -> dict[str, Place]:
+    """Find each table by its labels: the sheet and offset where most of its labels sit."""
+    places: dict[str, Place] = {}
+    for table in form.tables:
+        anchor = table.labels[0] if table.key != "t3" else next(l for l in table.labels if l.role == "row")
+        target = normalize_label(anchor.text)
+        best = None
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if isinstance(c.value, str) and normalize_label(c.value) == target:
+                        top, left = c.row - anchor.row, c.column - anchor.col
+                        score = sum(
+                            1 for l in table.labels
+                            if normalize_label(ws.cell(top + l.row, left + l.col).value or "") == normalize_label(l.text)
+                        ) if top >= 1 and left >= 1 else 0
+                        if best is None or score > best[0]:
+                            best = (score, ws.title, top, left)
+        if best and best[0] >= len(table.labels) // 2:
+            _, sheet, top, left = best
+            for cell in table.cells:
+                places[cell.key] = Place(sheet, top + cell.row, left + cell.col)
+    for key, (sheet, _, row) in layout.TEXT_FIELDS.items():
+        if sheet in wb.sheetnames:
+            places[key] = Place(sheet, row, 1)
+    if layout.INFO_SHEET in wb.sheetnames:
+        for info in layout.INFO_FIELDS:
+            places[info.key] = Place(layout.INFO_SHEET, info.row, layout.INFO_VALUE_COLUMN)
+    return places
+
+
+def _check_layout(submission: Submission, wb) -> None:
+    """Every label of each table where the template put it, relative to the table's cells."""
+    form = submission.form
+    for table in form.tables:
+        origins = {}
+        for cell in table.cells:
+            place = submission.places.get(cell.key)
+            if place:
+                origins.setdefault((place.sheet, place.row - cell.row, place.col - cell.col), []).append(cell)
+        if not origins:
+            continue
+        (sheet, top, left), _ = max(origins.items(), key=lambda item: len(item[1]))
+        ws = wb[sheet]
+        if len(origins) > 1:
+            moved = min((cells[0] for o, cells in origins.items() if o != (sheet, top, left)), key=lambda c: c.row)
+            submission.note(
+                ERROR, "layout-changed",
+                f"{submission.file.name} {sheet} 的表格被插入或删除了行列（自“{moved.row_label or moved.col_label}”起位置错动）。"
+                "请使用县里下发的模板重新填写，不要插入或删除行列。",
+                moved.key,
+            )
+            continue
+        for label in table.labels:
+            found = ws.cell(top + label.row, left + label.col).value
+            if normalize_label(found or "") != normalize_label(label.text):
+                place = Place(sheet, top + label.row, left + label.col)
+                submission.note(
+                    ERROR, "layout-changed",
+                    f"{submission.file.name} {place} 的表头应为“{label.text}”，实际为“{found or '（空）'}”。"
+                    "模板的表头被修改，请使用县里下发的模板重新填写，不要修改表头、插入或删除行列。",
+                    place=place, expected=label.text, actual=str(found or ""),
+                )
+                break  # one finding per table is enough to send the file back
+
+
+# --- reading values --------------------------------------------------------------------------
+
+
+def _read_info(submission: Submission, wb) -> None:
+    for info in layout.INFO_FIELDS:
+        place = submission.places.get(info.key)
+        if place and place.sheet in wb.sheetnames:
+            value = wb[place.sheet].cell(place.row, place.col).value
+            submission.info[info.key] = value.strip() if isinstance(value, str) else value
+    if not submission.unit_name and submission.info.get("info.unit_name"):
+        submission.unit_name = str(submission.info["info.unit_name"])
+    if not submission.unit_code and submission.info.get("info.unit_code"):
+        submission.unit_code = str(submission.info["info.unit_code"])
+    if submission.year is None and str(submission.info.get("info.year") or "").isdigit():
+        submission.year = int(submission.info["info.year"])
+
+
+def _read_numbers(submission: Submission, formulas, cached) -> None:
+    form = submission.form
+    missing_cache = []
+    for cell in form.cells:
+        place = submission.places.get(cell.key)
+        if place is None:
+            continue
+        raw = formulas[place.sheet].cell(place.row, place.col).value
+        value = cached[place.sheet].cell(place.row, place.col).value
+        submission.raw[cell.key] = raw
+        is_formula = isinstance(raw, str) and raw.startswith("=")
+        if is_formula:
+            if value is None:
+                if cell.is_total:
+                    missing_cache.append(cell)
+                    continue
+                submission.note(ERROR, "formula-no-value", f"{submission.where(cell.key)} {cell.label}：单元格中是公式“{raw}”，文件没有保存计算结果。请直接填写数字。", cell.key, actual=raw)
+                continue
+            raw_value = value
+        else:
+            raw_value = raw
+            if cell.is_total and raw is not None:
+                submission.note(
+                    WARNING, "formula-overwritten",
+                    f"{submission.where(cell.key)} {cell.label}：合计公式被改写为数字 {raw}。合计应由模板自动计算，请使用下发的模板，不要改写合计。",
+                    cell.key, actual=str(raw),
+                )
+        parsed = parse_number(raw_value, cell.kind)
+        if parsed.value is None:
+            submission.note(
+                ERROR, parsed.problem, f"{submission.where(cell.key)} {cell.label}：{parsed.detail}。",
+                cell.key,
+                expected=_expected(parsed),
+                actual="" if raw_value is None else str(raw_value),
+            )
+            continue
+        submission.values[cell.key] = parsed.value
+        if parsed.notice:
+            submission.note(NOTICE, "normalized", f"{submission.where(cell.key)} {cell.label}：{parsed.notice}，按 {_fmt(parsed.value)} 读取。", cell.key, actual=str(raw_value), expected=_fmt(parsed.value))
+    _compute_totals(submission, missing_cache)
+
+
+def _compute_totals(submission: Submission, cells: list[Cell]) -> None:
+    """Totals whose formula has no saved result (a file never opened in an office suite) are
+    computed from their parts, as the formula would."""
+    if not cells:
+        return
+    pending = list(cells)
+    while pending:
+        progressed = False
+        for cell in list(pending):
+            if all(k in submission.values for k in cell.sum_of):
+                submission.values[cell.key] = sum((submission.values[k] for k in cell.sum_of), Decimal(0))
+                pending.remove(cell)
+                progressed = True
+            elif any(k not in submission.values and k not in {c.key for c in pending} for k in cell.sum_of):
+                pending.remove(cell)  # a part is refused: the total stays unknown
+                progressed = True
+        if not progressed:
+            break
+
+
+def _expected(parsed) -> str:
+    return _fmt(parsed.suggestion) if parsed.suggestion is not None else ""
+
+
+def _fmt(value) -> str:
+    from ..findings import fmt_number
+
+    return fmt_number(value)
+
+
+def _read_texts(submission: Submission, wb) -> None:
+    for text in submission.form.texts:
+        place = submission.places.get(text.key)
+        if place is None or place.sheet not in wb.sheetnames:
+            continue
+        value = wb[place.sheet].cell(place.row, place.col).value
+        if isinstance(value, str) and value.startswith("=") and len(value) < 300:
+            value = value  # text is kept verbatim, a leading "=" included
+        submission.texts[text.key] = "" if value is None else str(value).replace("\r\n", "\n").replace("\r", "\n").strip()

@@ -790,7 +790,7 @@ def test_breaking_a_detail_example():
     (i2,) = [r for r in with_id(GOV2021, "I2") if r.anchor == "t3.refused_secret.total"]
     result = evaluate(i2, values)
     assert (result.left, result.right, result.difference) == (6, 7, -1)
-    assert i2.scope == "（三）不予公开1.属于国家秘密"
+    assert i2.scope == "（三）不予公开 1.属于国家秘密"
 
 
 def test_warnings_fire():

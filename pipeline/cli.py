@@ -1,6 +1,7 @@
 """The `nianbao` command: parses arguments, calls the library, prints Chinese messages, returns exit codes.
 
-Exit codes: 0 done; 1 a file could not be read or written; 2 a usage or configuration error.
+Exit codes: 0 done (and, for run and check, no errors found); 1 errors found in the reports, or a file
+could not be read or written; 2 a usage or configuration error.
 
 Each subcommand is one function registered with @command together with a function that adds its
 options, so adding `nianbao run` or `nianbao check` is one more pair of functions in this file.
@@ -137,6 +138,55 @@ def demo_command(args: argparse.Namespace) -> int:
     run_demo(args.out)
     print(f"演示完成，结果保存在 {args.out.resolve()}。")
     return EXIT_OK
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    _config_option(parser, required=False)
+    parser.set_defaults(config=Path("county.toml"))
+
+
+@command("run", "读取收件箱中交回的全部工作簿，逐份校验，生成问题清单和退回修改的文件", _run_options)
+def run_command(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    if not config.inbox.is_dir():
+        raise UsageError(f"收件文件夹 {config.inbox} 不存在。请建立该文件夹并放入各单位交回的工作簿，或修改 county.toml 中的 inbox。")
+
+    from .batch import discover, run_batch
+    from .outputs import write_outputs
+    from .terminal import console, progress_bar, print_run_summary
+
+    paths = discover(config.inbox)
+    with progress_bar(len(paths), "读取并校验") as advance:
+        result = run_batch(config, paths=paths, progress=advance)
+    outputs = write_outputs(result, config)
+    print_run_summary(result, outputs, console())
+    return EXIT_FAILED if result.has_errors else EXIT_OK
+
+
+def _check_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", type=Path, metavar="文件", help="要检查的工作簿（.xlsx），可以一次给多个")
+    parser.add_argument("--json", action="store_true", help="以 JSON 格式输出问题（每行一条），便于其他程序处理")
+
+
+@command("check", "不需要 county.toml，直接检查一个或几个工作簿（乡镇报送前自查用）", _check_options)
+def check_command(args: argparse.Namespace) -> int:
+    missing = [str(p) for p in args.files if not p.is_file()]
+    if missing:
+        raise UsageError(f"找不到文件：{'、'.join(missing)}")
+
+    from .batch import check_files
+    from .terminal import console, print_check_report
+
+    submissions = check_files(args.files)
+    findings = [f for s in submissions for f in s.findings]
+    if args.json:
+        import json
+
+        for finding in findings:
+            print(json.dumps(finding.as_dict(), ensure_ascii=False))
+    else:
+        print_check_report(submissions, console())
+    return EXIT_FAILED if any(f.is_error for f in findings) else EXIT_OK
 
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -1,0 +1,58 @@
+"""Writing a run's outputs under the configured output folder for the year.
+
+- 问题清单.xlsx and 问题清单.html: every finding;
+- 退回修改/<code>-<name>.xlsx: for each unit with errors, its own file marked up.
+
+File names come from the roster, never from what a township typed. The inbox is only read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .batch import FAILED, RunResult
+from .config import CountyConfig, safe_stem
+from .report.findings_html import write_findings_html
+from .report.findings_xlsx import write_findings_xlsx
+from .workbook.annotate import annotate_copy
+
+FINDINGS_XLSX = "问题清单.xlsx"
+FINDINGS_HTML = "问题清单.html"
+RETURNS_DIR = "退回修改"
+
+
+def year_folder(config: CountyConfig) -> Path:
+    return config.output / str(config.year)
+
+
+def write_outputs(result: RunResult, config: CountyConfig) -> dict[str, Path]:
+    """Write the run's outputs; returns {Chinese label: path} for the terminal summary."""
+    out = year_folder(config)
+    title = f"{config.county}{result.year}年度政府信息公开工作年度报告 问题清单"
+    write_findings_xlsx(result.findings, out / FINDINGS_XLSX, title=title, year=result.year, rules=result.form.rules)
+    units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
+    write_findings_html(result.findings, out / FINDINGS_HTML, title=title, units=units)
+    returns = out / RETURNS_DIR
+    expected = set()
+    for unit in result.units:
+        if unit.status != FAILED or unit.submission is None:
+            continue
+        path = returns / f"{safe_stem(unit.unit)}.xlsx"
+        own = [f for f in unit.findings if f.file in ("", unit.submission.file.name)]
+        annotate_copy(unit.submission.file.path, own, path, year=result.year, unit=unit.unit.name)
+        expected.add(path.name)
+    _remove_stale(returns, expected, config)
+    written = {"问题清单（Excel）": out / FINDINGS_XLSX, "问题清单（网页）": out / FINDINGS_HTML}
+    if expected:
+        written[f"退回修改的文件（{len(expected)} 个）"] = returns
+    return written
+
+
+def _remove_stale(folder: Path, keep: set[str], config: CountyConfig) -> None:
+    """A unit that now passes must not find last run's marked-up copy still waiting for it."""
+    if not folder.is_dir():
+        return
+    ours = {f"{safe_stem(u)}.xlsx" for u in config.units}
+    for path in folder.iterdir():
+        if path.name in ours and path.name not in keep:
+            path.unlink()

@@ -1,0 +1,85 @@
+"""What the clerk sees in the terminal: a progress bar while reading, then a table of units."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import Iterator
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .batch import FAILED, MISSING, PASSED, RunResult
+from .findings import count
+from .forms.spec import ERROR, NOTICE, WARNING
+
+STATUS_STYLE = {PASSED: "green", FAILED: "red", MISSING: "yellow"}
+
+
+def console() -> Console:
+    return Console(file=sys.stdout, highlight=False, soft_wrap=False)
+
+
+@contextlib.contextmanager
+def progress_bar(total: int, label: str) -> Iterator:
+    """A progress bar on stderr; yields a function to call once per finished item with its name."""
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[item]}"),
+        console=Console(file=sys.stderr),
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task(label, total=total, item="")
+
+        def advance(item: str) -> None:
+            progress.update(task, advance=1, item=item)
+
+        yield advance
+
+
+def print_run_summary(result: RunResult, outputs: dict[str, Path], out: Console) -> None:
+    table = Table(title=f"{result.year}年度政府信息公开工作年度报告 校验结果", show_lines=False)
+    for header in ("代码", "单位", "状态", "错误", "警告", "提示", "文件"):
+        table.add_column(header, justify="right" if header in ("错误", "警告", "提示") else "left")
+    for unit in result.units:
+        files = "、".join(s.file.name for s in unit.files) or "—"
+        style = STATUS_STYLE.get(unit.status, "red")
+        table.add_row(unit.unit.code, unit.unit.name, f"[{style}]{unit.status}[/]", str(unit.errors), str(unit.warnings), str(unit.notices), files)
+    for submission in result.unmatched:
+        table.add_row("?", "（未识别）", "[red]无法识别[/]", str(count(submission.findings, ERROR)), str(count(submission.findings, WARNING)), str(count(submission.findings, NOTICE)), submission.file.name)
+    out.print(table)
+    by_status: dict[str, int] = {}
+    for unit in result.units:
+        by_status[unit.status] = by_status.get(unit.status, 0) + 1
+    summary = "，".join(f"{status} {n} 个" for status, n in by_status.items())
+    out.print(f"名册 {len(result.units)} 个单位：{summary}。共 {count(result.findings, ERROR)} 个错误、{count(result.findings, WARNING)} 个警告、{count(result.findings, NOTICE)} 个提示。")
+    if result.unmatched:
+        out.print(f"[red]另有 {len(result.unmatched)} 个文件无法确定报送单位，见问题清单。[/]")
+    for label, path in outputs.items():
+        out.print(f"{label}：{path}")
+
+
+def print_check_report(submissions, out: Console) -> None:
+    for submission in submissions:
+        errors = count(submission.findings, ERROR)
+        warnings = count(submission.findings, WARNING)
+        head = f"{submission.file.name}：{errors} 个错误，{warnings} 个警告"
+        out.print(f"[bold]{head}[/]" if errors == 0 else f"[bold red]{head}[/]")
+        if not submission.findings:
+            out.print("  未发现问题，可以报送。")
+            continue
+        table = Table(show_header=True, show_lines=False, expand=False)
+        table.add_column("级别")
+        table.add_column("位置")
+        table.add_column("说明")
+        for finding in submission.findings:
+            where = f"{finding.sheet}!{finding.cell}" if finding.cell else "—"
+            style = {ERROR: "red", WARNING: "yellow"}.get(finding.severity, "")
+            table.add_row(f"[{style}]{finding.severity}[/]" if style else finding.severity, where, finding.message)
+        out.print(table)

@@ -1,0 +1,190 @@
+"""Marked-up return copies: a unit's own file with every finding shown where it is.
+
+Each finding that points at a cell colours it (red for 错误, yellow for 警告; the most severe wins)
+and puts its 说明 in a comment; a first sheet 退回意见 lists every finding of the file. The copy is
+written elsewhere; the file in the inbox is only read.
+
+Units often edit the marked-up copy and send it back. When such a file is marked up again, the
+marks of the earlier round (our comments, their colour, the old 退回意见 sheet) are removed first so
+that only the current findings show.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterable
+
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..files import fixed_timestamp, save_workbook
+from ..findings import COLUMNS, SEVERITY_ORDER, Finding, count
+from ..forms.spec import ERROR, WARNING
+from ..report.findings_xlsx import ordered, put_text, write_findings_table
+from .template import INPUT_FILL, TOTAL_FILL
+
+OPINION_SHEET = "退回意见"
+AUTHOR = "县政府信息公开主管部门"
+FILLS = {
+    ERROR: PatternFill("solid", fgColor="FFC7CE"),
+    WARNING: PatternFill("solid", fgColor="FFEB9C"),
+}
+_MARK_COLOURS = {"FFC7CE", "FFEB9C"}
+EARLIER_COMMENT = "\n——原批注（{author}）："
+_EARLIER_COMMENT_RE = re.compile(r"\n——原批注（(.*?)）：(.*)\Z", re.DOTALL)
+
+COMMENT_WIDTH = 360  # pixels
+COMMENT_CHARS_PER_LINE = 26  # CJK characters per line at that width
+COMMENT_LINE_HEIGHT = 17  # pixels
+MAX_ROW, MAX_COL = 1_048_576, 16_384
+
+
+def annotate_copy(
+    source: Path, findings: Iterable[Finding], out_path: Path, *, year: int, unit: str | None = None
+) -> None:
+    """Write to `out_path` a copy of `source` marked up with `findings` (the findings of this file).
+
+    `unit` names the unit in the 退回意见 heading; by default the findings' 单位, else the file name.
+    Findings without a sheet and cell, or whose cell is not in the workbook, appear only on the
+    退回意见 sheet. The bytes depend only on the source, the findings and `year`.
+    """
+    source, out_path = Path(source), Path(out_path)
+    if out_path.resolve() == source.resolve():
+        raise ValueError(f"marked-up copy would overwrite its source: {source}")
+    findings = ordered(findings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops (e.g. slicers)
+        wb = openpyxl.load_workbook(io.BytesIO(source.read_bytes()), keep_vba=False)
+
+    _remove_earlier_marks(wb)
+    marks: dict[tuple[str, int, int], list[Finding]] = defaultdict(list)
+    for finding in findings:
+        target = _target_cell(wb, finding)
+        if target is not None:
+            marks[target].append(finding)
+    for (sheet, row, col), on_cell in marks.items():
+        _mark(wb[sheet].cell(row, col), on_cell)
+
+    name = unit or next((f.unit for f in findings if f.unit), "") or source.stem
+    _opinion_sheet(wb, findings, name)
+    stamp = fixed_timestamp(year)
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    save_workbook(wb, out_path)
+
+
+def opinion_heading(unit: str, findings: Iterable[Finding]) -> str:
+    findings = list(findings)
+    return f"{unit}：本文件有 {count(findings, ERROR)} 个错误、{count(findings, WARNING)} 个警告，请按下列意见修改后重新报送。"
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _target_cell(wb, finding: Finding) -> tuple[str, int, int] | None:
+    """(sheet, row, col) of the cell a finding points at: the top-left cell of a merged range; None
+    when the finding has no cell or the workbook has no such sheet."""
+    if not finding.sheet or not finding.cell or finding.sheet not in wb.sheetnames:
+        return None
+    ws = wb[finding.sheet]
+    if not isinstance(ws, Worksheet):  # a chart sheet has no cells
+        return None
+    reference = finding.cell.replace("$", "").split(":")[0].strip().upper()
+    try:
+        letters, row = coordinate_from_string(reference)
+        col = column_index_from_string(letters)
+    except ValueError:
+        return None
+    if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
+        return None
+    for merged in ws.merged_cells.ranges:
+        if merged.min_row <= row <= merged.max_row and merged.min_col <= col <= merged.max_col:
+            row, col = merged.min_row, merged.min_col
+            break
+    return ws.title, row, col
+
+
+def _mark(cell, findings: list[Finding]) -> None:
+    findings = sorted(findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
+    fill = FILLS.get(findings[0].severity)
+    if fill is not None:
+        cell.fill = fill
+    text = "\n".join(f"【{f.severity}】{f.message}" for f in findings)
+    if cell.comment is not None and cell.comment.text.strip():
+        # a comment the unit wrote itself stays, below ours (and comes back when ours is removed)
+        text += EARLIER_COMMENT.format(author=cell.comment.author or "") + cell.comment.text
+    cell.comment = Comment(text, AUTHOR, width=COMMENT_WIDTH, height=_comment_height(text))
+
+
+def _comment_height(text: str) -> int:
+    lines = 0
+    for line in text.split("\n"):
+        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
+        lines += max(1, -(-units // (2 * COMMENT_CHARS_PER_LINE)))
+    return min(600, max(60, lines * COMMENT_LINE_HEIGHT + 12))
+
+
+def _remove_earlier_marks(wb) -> None:
+    if OPINION_SHEET in wb.sheetnames:
+        del wb[OPINION_SHEET]
+    for ws in wb.worksheets:
+        # the cells that exist; iter_rows() would create every cell of the used range
+        for cell in list(ws._cells.values()):
+            comment = cell.comment
+            if comment is None or comment.author != AUTHOR:
+                continue
+            cell.comment = _their_comment(comment.text)
+            colour = str(cell.fill.fgColor.rgb or "")[-6:].upper() if cell.fill is not None else ""
+            if colour in _MARK_COLOURS:
+                cell.fill = _template_fill(cell)
+
+
+def _their_comment(text: str) -> Comment | None:
+    """The unit's own comment that `_mark` kept below ours, if any."""
+    found = _EARLIER_COMMENT_RE.search(text)
+    if found is None:
+        return None
+    return Comment(found.group(2), found.group(1))
+
+
+def _template_fill(cell) -> PatternFill:
+    """The fill the template gave a cell: inputs are unlocked, totals are formulas."""
+    if cell.protection is not None and cell.protection.locked is False:
+        return INPUT_FILL
+    if cell.data_type == "f":
+        return TOTAL_FILL
+    return PatternFill(fill_type=None)
+
+
+def _opinion_sheet(wb, findings: list[Finding], unit: str) -> None:
+    ws = wb.create_sheet(OPINION_SHEET, 0)
+    heading = put_text(ws, 1, 1, opinion_heading(unit, findings))
+    heading.font = Font(name="黑体", size=13, bold=True)
+    heading.alignment = Alignment(vertical="center", wrap_text=True)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+    ws.row_dimensions[1].height = 30
+    write_findings_table(ws, findings, header_row=2)
+    ws.print_title_rows = "2:2"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.tabColor = "C00000"
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False  # else Excel opens with several sheets grouped
+    for other in wb.chartsheets:
+        for view in other.sheetViews.sheetView:
+            view.tabSelected = False
+    wb.active = 0
+    ws.sheet_view.tabSelected = True
+
+
+__all__ = ["annotate_copy", "opinion_heading", "OPINION_SHEET", "AUTHOR"]

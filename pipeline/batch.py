@@ -218,6 +218,7 @@ def check_files(paths: Iterable[Path], *, unit_kind: str | None = None, progress
     for path in paths:
         submission = read_workbook(Path(path))
         check_submission(submission, unit_kind)
+        submission.findings.sort(key=sort_key)
         submissions.append(submission)
         if progress:
             progress(Path(path).name)

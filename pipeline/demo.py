@@ -314,6 +314,9 @@ def demo_folders(out_dir: Path) -> dict[str, Path]:
         "inbox_2024": out_dir / "示例县" / "2024年收件箱",
         "inbox_2025": out_dir / "示例县" / "2025年收件箱",
         "seed_inbox": out_dir / "青塘镇样例" / "2019年收件箱",
+        "results_2024": out_dir / "示例县" / "2024年结果",
+        "results_2025": out_dir / "示例县" / "2025年结果",
+        "seed_results": out_dir / "青塘镇样例" / "2019年结果",
     }
 
 
@@ -347,7 +350,37 @@ def run_demo(out_dir: Path | None = None) -> int:
         ),
     ]
     _print_summary(outputs)
+    _check_demo(config, folders)
     return 0
+
+
+def _check_demo(config: CountyConfig, folders: dict[str, Path]) -> None:
+    """Run the county's checking on the built inboxes, as `nianbao run` would, and show the 2025 result.
+
+    The 2024 run's accepted values serve as last year's data for the 2025 cross-year checks."""
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from .batch import run_batch
+    from .outputs import write_outputs
+    from .terminal import print_run_summary
+
+    console = Console(highlight=False)
+    last_year = replace(config, year=config.year - 1, inbox=folders["inbox_2024"], output=folders["results_2024"].parent)
+    this_year = replace(config, inbox=folders["inbox_2025"], output=folders["results_2025"].parent)
+    seed = load_config(SEED_EXAMPLE / "county.toml")
+    seed = replace(seed, inbox=folders["seed_inbox"], output=folders["seed_results"].parent)
+    earlier = run_batch(last_year)
+    write_outputs(earlier, last_year, folder=folders["results_2024"])
+    previous = {u.unit.code: u.submission.values for u in earlier.passed()}
+    result = run_batch(this_year, previous_by_unit=previous)
+    console.print()
+    print_run_summary(result, write_outputs(result, this_year, folder=folders["results_2025"]), console)
+    seed_result = run_batch(seed)
+    seed_outputs = write_outputs(seed_result, seed, folder=folders["seed_results"])
+    errors = seed_result.units[0].errors
+    console.print(f"\n青塘镇 2019 年样例：发现 {errors} 个错误（原报告勾稽关系不平衡等），问题清单：{seed_outputs['问题清单（Excel）']}")
 
 
 def _print_summary(outputs: list[DemoOutput]) -> None:

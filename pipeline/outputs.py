@@ -25,9 +25,10 @@ def year_folder(config: CountyConfig) -> Path:
     return config.output / str(config.year)
 
 
-def write_outputs(result: RunResult, config: CountyConfig) -> dict[str, Path]:
-    """Write the run's outputs; returns {Chinese label: path} for the terminal summary."""
-    out = year_folder(config)
+def write_outputs(result: RunResult, config: CountyConfig, *, folder: Path | None = None) -> dict[str, Path]:
+    """Write the run's outputs (into `folder`, by default the output folder of the year); returns
+    {Chinese label: path} for the terminal summary."""
+    out = folder if folder is not None else year_folder(config)
     title = f"{config.county}{result.year}年度政府信息公开工作年度报告 问题清单"
     write_findings_xlsx(result.findings, out / FINDINGS_XLSX, title=title, year=result.year, rules=result.form.rules)
     units = [(u.unit.code, u.unit.name, u.status) for u in result.units]

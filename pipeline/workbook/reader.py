@@ -360,22 +360,23 @@ def _read_numbers(submission: Submission, formulas, cached) -> None:
 
 def _compute_totals(submission: Submission, cells: list[Cell]) -> None:
     """Totals whose formula has no saved result (a file never opened in an office suite) are
-    computed from their parts, as the formula would."""
-    if not cells:
-        return
-    pending = list(cells)
-    while pending:
-        progressed = False
-        for cell in list(pending):
-            if all(k in submission.values for k in cell.sum_of):
-                submission.values[cell.key] = sum((submission.values[k] for k in cell.sum_of), Decimal(0))
-                pending.remove(cell)
-                progressed = True
-            elif any(k not in submission.values and k not in {c.key for c in pending} for k in cell.sum_of):
-                pending.remove(cell)  # a part is refused: the total stays unknown
-                progressed = True
-        if not progressed:
-            break
+    computed from their parts as the formula would: SUM counts a blank or text cell as 0, so the
+    clerk's Excel and this reader show the same total (and the same 勾稽 imbalance)."""
+    form = submission.form
+    pending = {cell.key for cell in cells}
+
+    def total(key: str) -> Decimal:
+        if key in submission.values:
+            return submission.values[key]
+        if key in pending:
+            value = sum((total(part) for part in form.cell(key).sum_of), Decimal(0))
+            submission.values[key] = value
+            pending.discard(key)
+            return value
+        return Decimal(0)  # a refused part: reported on its own, counted as 0 like SUM does
+
+    for cell in cells:
+        total(cell.key)
 
 
 def _expected(parsed) -> str:

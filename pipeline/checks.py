@@ -29,18 +29,19 @@ def check_submission(submission: Submission, unit_kind: str | None = None, previ
 
 
 def check_rule(submission: Submission, rule: Rule, previous: Values | None = None) -> None:
-    outcome = evaluate(rule, submission.values, previous)
+    current = submission.rule_values
+    outcome = evaluate(rule, current, previous)
     if outcome is None or outcome.passed:
         return
-    left = describe(rule.left, submission.values, previous)
+    left = describe(rule.left, current, previous)
     scope = f"（{rule.scope}）" if rule.scope and rule.id not in ("W1",) else ""
     if rule.op == "=" and not rule.right.terms:
         detail = f"{left}，应为 {fmt_number(outcome.right)}"
     elif rule.op == "=":
-        right = describe(rule.right, submission.values, previous)
+        right = describe(rule.right, current, previous)
         detail = f"{left}，{right}，相差 {fmt_number(abs(outcome.difference))}"
     else:
-        right = describe(rule.right, submission.values, previous)
+        right = describe(rule.right, current, previous)
         detail = f"{left}，超过{right}"
     submission.note(
         rule.severity,

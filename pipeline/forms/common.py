@@ -411,7 +411,7 @@ def warning_rules(t2_rules_row: tuple[str, ...], other_rows: tuple[str, ...]) ->
             op="=",
             right=Side(),
             severity=WARNING,
-            instruction="本年未收到申请却有办理结果，请核对“本年新收”；如办理的全部是上年结转的申请，可忽略本提示。",
+            instruction="本年未收到申请却有办理结果，请核对“本年新收”；如办理的全部是上年结转的申请，属正常情况，可不修改。",
             anchor=received_total,
             breach="本年新收为0，但有办理结果",
             when=Rule("W2", "", "", _side(received_total), "=", Side(), WARNING, "", received_total),

@@ -58,11 +58,18 @@ class Submission:
     marked: bool = False  # the template's hidden marks were found
     by_names: bool = False  # cells were located by defined names (else by labels)
     values: dict[str, Decimal] = field(default_factory=dict)  # accepted numbers
+    # refused cells (and totals over them) as the rules read them: blank → 0, "6件" → 6 (see PROVISIONAL_ZERO)
+    provisional: dict[str, Decimal] = field(default_factory=dict)
     raw: dict[str, object] = field(default_factory=dict)  # what each number cell held
     texts: dict[str, str] = field(default_factory=dict)
     info: dict[str, object] = field(default_factory=dict)
     places: dict[str, Place] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def rule_values(self) -> dict[str, Decimal]:
+        """What the rules are evaluated on: accepted values, and refused ones as provisionally read."""
+        return {**self.provisional, **self.values}
 
     @property
     def readable(self) -> bool:
@@ -316,10 +323,16 @@ def _read_info(submission: Submission, wb) -> None:
         submission.year = int(submission.info["info.year"])
 
 
+# How a refused input counts when the rules are evaluated. Blank and placeholders are read as 0, as
+# the spreadsheet's own SUM does (so the clerk's live check and our findings agree); "6件" counts as
+# the 6 it quotes; anything else is unknown and the rules that depend on it are skipped.
+PROVISIONAL_ZERO = ("blank", "placeholder")
+
+
 def _read_numbers(submission: Submission, formulas, cached) -> None:
     form = submission.form
-    missing_cache = []
-    for cell in form.cells:
+    formula_totals: dict[str, object] = {}  # total key → its saved result (None when not saved)
+    for cell in sorted(form.cells, key=lambda c: c.is_total):
         place = submission.places.get(cell.key)
         if place is None:
             continue
@@ -327,11 +340,11 @@ def _read_numbers(submission: Submission, formulas, cached) -> None:
         value = cached[place.sheet].cell(place.row, place.col).value
         submission.raw[cell.key] = raw
         is_formula = isinstance(raw, str) and raw.startswith("=")
+        if is_formula and cell.is_total:
+            formula_totals[cell.key] = value
+            continue
         if is_formula:
             if value is None:
-                if cell.is_total:
-                    missing_cache.append(cell)
-                    continue
                 submission.note(ERROR, "formula-no-value", f"{submission.where(cell.key)} {cell.label}：单元格中是公式“{raw}”，文件没有保存计算结果。请直接填写数字。", cell.key, actual=raw)
                 continue
             raw_value = value
@@ -351,32 +364,51 @@ def _read_numbers(submission: Submission, formulas, cached) -> None:
                 expected=_expected(parsed),
                 actual="" if raw_value is None else str(raw_value),
             )
+            if parsed.problem in PROVISIONAL_ZERO:
+                submission.provisional[cell.key] = Decimal(0)
+            elif parsed.suggestion is not None:
+                submission.provisional[cell.key] = parsed.suggestion
             continue
         submission.values[cell.key] = parsed.value
         if parsed.notice:
             submission.note(NOTICE, "normalized", f"{submission.where(cell.key)} {cell.label}：{parsed.notice}，按 {_fmt(parsed.value)} 读取。", cell.key, actual=str(raw_value), expected=_fmt(parsed.value))
-    _compute_totals(submission, missing_cache)
+    _formula_totals(submission, formula_totals)
 
 
-def _compute_totals(submission: Submission, cells: list[Cell]) -> None:
-    """Totals whose formula has no saved result (a file never opened in an office suite) are
-    computed from their parts as the formula would: SUM counts a blank or text cell as 0, so the
-    clerk's Excel and this reader show the same total (and the same 勾稽 imbalance)."""
+def _formula_totals(submission: Submission, saved: dict[str, object]) -> None:
+    """The value of each total that is still a formula.
+
+    The saved result is used when every part was accepted. When the file was never opened in an
+    office suite there is no saved result, and when a part was refused the saved result counted it
+    as Excel's SUM does; in both cases the total is computed from its parts, refused parts counting
+    with their provisional reading. A total with an unknown part stays unknown."""
     form = submission.form
-    pending = {cell.key for cell in cells}
+    unknown = object()
+    done: dict[str, object] = {}
 
-    def total(key: str) -> Decimal:
+    def total(key: str):
         if key in submission.values:
             return submission.values[key]
-        if key in pending:
-            value = sum((total(part) for part in form.cell(key).sum_of), Decimal(0))
-            submission.values[key] = value
-            pending.discard(key)
-            return value
-        return Decimal(0)  # a refused part: reported on its own, counted as 0 like SUM does
+        if key in submission.provisional:
+            return submission.provisional[key]
+        if key not in saved:
+            return unknown  # a refused part with no reading, or a cell that could not be located
+        if key in done:
+            return done[key]
+        cell = form.cell(key)
+        parts = [total(part) for part in cell.sum_of]
+        if any(p is unknown for p in parts):
+            done[key] = unknown
+            return unknown
+        exact = all(part in submission.values for part in cell.sum_of)
+        cached = parse_number(saved[key], cell.kind).value if saved[key] is not None else None
+        value = cached if exact and cached is not None else sum(parts, Decimal(0))
+        (submission.values if exact else submission.provisional)[key] = value
+        done[key] = value
+        return value
 
-    for cell in cells:
-        total(cell.key)
+    for key in saved:
+        total(key)
 
 
 def _expected(parsed) -> str:

@@ -95,13 +95,7 @@ def check_texts(submission: Submission) -> None:
     other = form.text("text.other")
     if other.prefill and "text.other" in submission.places:
         content = submission.texts.get("text.other", "")
-        if not content:
-            submission.note(
-                WARNING, "text-missing",
-                f"{submission.where('text.other')} “{other.title}”没有填写。格式要求在此报告收取信息处理费的情况，未收取的也请写明。",
-                "text.other",
-            )
-        elif "信息处理费" not in content:
+        if content and "信息处理费" not in content:  # a blank 六 is already an error above
             submission.note(
                 WARNING, "text-missing",
                 f"{submission.where('text.other')} “{other.title}”中没有说明信息处理费的收取情况。格式要求在此专门报告，未收取的也请写明。",

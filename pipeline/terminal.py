@@ -77,7 +77,7 @@ def print_check_report(submissions, out: Console) -> None:
         table = Table(show_header=True, show_lines=False, expand=False)
         table.add_column("级别")
         table.add_column("位置")
-        table.add_column("说明")
+        table.add_column("说明", overflow="fold")  # Chinese has no spaces to wrap at
         for finding in submission.findings:
             where = f"{finding.sheet}!{finding.cell}" if finding.cell else "—"
             style = {ERROR: "red", WARNING: "yellow"}.get(finding.severity, "")

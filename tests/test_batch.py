@@ -227,8 +227,6 @@ def test_garbage_never_stops_the_batch(tmp_path):
     }
 
 
-@pytest.mark.xfail(strict=True, reason="reader.py read_workbook/FileInfo.of: a file that disappears (or cannot be opened) "
-                   "between discovery and reading raises FileNotFoundError/PermissionError out of run_batch")
 def test_a_file_that_vanished_is_a_finding_not_a_crash(tmp_path):
     config = county(tmp_path)
     path = write_report(config.inbox / "03-青塘镇.xlsx", FORM_2021)
@@ -361,9 +359,6 @@ def message_column(out: str) -> str:
     return "".join(parts).replace(" ", "")
 
 
-@pytest.mark.xfail(strict=True, reason="terminal.py print_check_report: the 说明 column uses rich's default overflow "
-                   "(ellipsis), so a Chinese sentence longer than the column, which has no spaces to wrap at, is cut "
-                   "with “…” in an 80-column terminal — the clerk cannot read what to do (overflow='fold' keeps it whole)")
 def test_check_report_shows_the_whole_message(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     path = write_report(tmp_path / "03-青塘镇.xlsx", FORM_2021, changes={"t3.received.natural": 6})

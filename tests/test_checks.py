@@ -198,8 +198,6 @@ def test_2021_blank_other_matters_is_an_error(tmp_path):
             "03-青塘镇.xlsx 六、其他事项!A4 “六、其他需要报告的事项”没有填写。请按格式要求填写这一部分的文字。") in summary(findings)
 
 
-@pytest.mark.xfail(strict=True, reason="checks.py check_texts: a blank 六 in the 2021 format gets two findings on the same "
-                   "cell, the text-missing 错误 and a text-missing 警告 about 信息处理费")
 def test_2021_blank_other_matters_is_reported_once(tmp_path):
     texts = good_texts(FORM_2021, 2025) | {"text.other": ""}
     findings = checked(write_report(tmp_path / NAME, FORM_2021, texts=texts)).findings

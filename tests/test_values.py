@@ -114,7 +114,6 @@ def test_plain_numbers_need_no_notice():
     assert accepted(Decimal("0.123456"), WAN, "0.123456") == Decimal("0.123456")  # six decimals are fine
 
 
-@pytest.mark.xfail(strict=True, reason="values.py _parse_text: a full-width comma alone is reported as 全角数字已转为半角")
 def test_full_width_comma_is_not_called_a_full_width_digit():
     accepted("1，200", COUNT, 1200, "原值“1，200”：去掉了千位分隔符")
 
@@ -144,8 +143,6 @@ def test_fraction_in_a_signed_cell():
     refused(-1.5, SIGNED, "not-integer", "填写的是 -1.5，这里应为整数（件数、数量不能有小数）")
 
 
-@pytest.mark.xfail(strict=True, reason="values.py UNIT_PATTERN: the minus sign U+2212 (pasted from Word/PDF) is taken for a "
-                   "word before the number, so “−18” is refused with the suggestion 18 — the sign is lost")
 def test_typographic_minus_keeps_its_sign():
     parsed = parse_number("−18", SIGNED)
     assert parsed.value == -18 or parsed.suggestion == -18
@@ -179,8 +176,6 @@ def test_true_and_false():
     refused(False, COUNT, "not-a-number", "填写的是“FALSE”，不是数字")
 
 
-@pytest.mark.xfail(strict=True, reason="values.py parse_number/_check: an infinite float raises OverflowError "
-                   "(and NaN in an amount cell InvalidOperation) instead of returning a refusal")
 @pytest.mark.parametrize("kind", [COUNT, AMOUNT])
 def test_non_finite_numbers_are_refused_not_raised(kind):
     for raw in (float("inf"), float("nan")):

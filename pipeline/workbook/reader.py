@@ -64,6 +64,7 @@ class Submission:
     texts: dict[str, str] = field(default_factory=dict)
     info: dict[str, object] = field(default_factory=dict)
     places: dict[str, Place] = field(default_factory=dict)
+    broken_tables: set[str] = field(default_factory=set)  # tables whose layout was altered (not read)
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -125,8 +126,13 @@ def _field_title(form: Form, key: str) -> str:
 
 def read_workbook(path: Path) -> Submission:
     """Read one file of the inbox. Never raises for a bad file."""
-    submission = Submission(FileInfo.of(path))
-    head = Path(path).read_bytes()[:8]
+    try:
+        submission = Submission(FileInfo.of(path))
+        head = Path(path).read_bytes()[:8]
+    except OSError as exc:  # moved away, or locked by another program, after it was listed
+        submission = Submission(FileInfo(Path(path), 0, dt.datetime.fromtimestamp(0), ""))
+        submission.note(ERROR, "unreadable", f"{Path(path).name} 无法打开（{exc.strerror or type(exc).__name__}）。如果文件正在其他程序中打开，请关闭后重新运行。")
+        return submission
     name = submission.file.name
     if head.startswith(OLE2_MAGIC):
         if _is_encrypted_ooxml(path):
@@ -134,7 +140,11 @@ def read_workbook(path: Path) -> Submission:
         else:
             submission.note(ERROR, "not-xlsx", f"{name} 是旧版 .xls 或 WPS .et 格式，无法读取。请用 Excel 或 WPS 打开后“另存为”Excel 工作簿（*.xlsx）再报送。")
         return submission
-    if not head.startswith(ZIP_MAGIC) or not _is_xlsx_package(path):
+    package = _package_kind(path) if head.startswith(ZIP_MAGIC) else "other"
+    if package == "damaged":
+        submission.note(ERROR, "unreadable", f"{name} 已损坏（文件不完整），无法读取。请在 Excel 或 WPS 中打开确认后重新保存报送。")
+        return submission
+    if package != "xlsx":
         submission.note(ERROR, "unreadable", f"{name} 不是 Excel 工作簿（.xlsx），无法读取。请报送县里下发的 Excel 模板。")
         return submission
     try:
@@ -171,12 +181,13 @@ def _is_encrypted_ooxml(path: Path) -> bool:
     return "EncryptionInfo".encode("utf-16-le") in data
 
 
-def _is_xlsx_package(path: Path) -> bool:
+def _package_kind(path: Path) -> str:
+    """'xlsx', 'other' (a zip that is not a workbook, e.g. a .docx) or 'damaged'."""
     try:
         with zipfile.ZipFile(path) as archive:
-            return "xl/workbook.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
+            return "xlsx" if "xl/workbook.xml" in archive.namelist() else "other"
+    except (zipfile.BadZipFile, EOFError):
+        return "damaged"
 
 
 def _read_marks(submission: Submission, wb) -> None:
@@ -258,7 +269,7 @@ def _locate_by_labels(form: Form, wb) -> dict[str, Place]:
                         ) if top >= 1 and left >= 1 else 0
                         if best is None or score > best[0]:
                             best = (score, ws.title, top, left)
-        if best and best[0] >= len(table.labels) // 2:
+        if best and best[0] >= 3:  # found; labels that moved are reported by _check_layout
             _, sheet, top, left = best
             for cell in table.cells:
                 places[cell.key] = Place(sheet, top + cell.row, left + cell.col)
@@ -280,12 +291,24 @@ def _check_layout(submission: Submission, wb) -> None:
             place = submission.places.get(cell.key)
             if place:
                 origins.setdefault((place.sheet, place.row - cell.row, place.col - cell.col), []).append(cell)
+        heading = form.section(table.section).heading
         if not origins:
+            submission.broken_tables.add(table.key)
+            submission.note(
+                ERROR, "layout-changed",
+                f"{submission.file.name} 中找不到表格“{heading}”（表头被修改或行列被改动）。"
+                "请使用县里下发的模板重新填写，不要修改表头、插入或删除行列。",
+            )
             continue
-        (sheet, top, left), _ = max(origins.items(), key=lambda item: len(item[1]))
+        # the table's first value cell fixes where the table is; cells elsewhere have moved
+        first = next(c for c in table.cells if c.key in submission.places)
+        reference = (submission.places[first.key].sheet, submission.places[first.key].row - first.row,
+                     submission.places[first.key].col - first.col)
+        sheet, top, left = reference
         ws = wb[sheet]
         if len(origins) > 1:
-            moved = min((cells[0] for o, cells in origins.items() if o != (sheet, top, left)), key=lambda c: c.row)
+            # the defined names followed the rows (as in Excel), so the values are still read right
+            moved = min((c for o, cells in origins.items() if o != reference for c in cells), key=lambda c: (c.row, c.col))
             submission.note(
                 ERROR, "layout-changed",
                 f"{submission.file.name} {sheet} 的表格被插入或删除了行列（自“{moved.row_label or moved.col_label}”起位置错动）。"
@@ -303,6 +326,7 @@ def _check_layout(submission: Submission, wb) -> None:
                     "模板的表头被修改，请使用县里下发的模板重新填写，不要修改表头、插入或删除行列。",
                     place=place, expected=label.text, actual=str(found or ""),
                 )
+                submission.broken_tables.add(table.key)
                 break  # one finding per table is enough to send the file back
 
 
@@ -334,8 +358,8 @@ def _read_numbers(submission: Submission, formulas, cached) -> None:
     formula_totals: dict[str, object] = {}  # total key → its saved result (None when not saved)
     for cell in sorted(form.cells, key=lambda c: c.is_total):
         place = submission.places.get(cell.key)
-        if place is None:
-            continue
+        if place is None or cell.table in submission.broken_tables:
+            continue  # a table whose layout changed is sent back whole: its cells are not read
         raw = formulas[place.sheet].cell(place.row, place.col).value
         value = cached[place.sheet].cell(place.row, place.col).value
         submission.raw[cell.key] = raw

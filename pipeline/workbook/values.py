@@ -9,6 +9,7 @@ cell is refused with the number quoted, not divided by 10,000.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..forms.spec import CellKind
 
-PLACEHOLDERS = {"/", "\\", "-", "--", "—", "——", "–", "－", "无", "空", "暂无", "没有", "n/a", "na", "null", "none", "x", "×", "*"}
+PLACEHOLDERS = {"/", "\\", "-", "--", "—", "——", "–", "－", "−", "无", "空", "暂无", "没有", "n/a", "na", "null", "none", "x", "×", "*"}
 
 # A number followed (or preceded) by words: "6件", "251000元", "20.001万元", "共6件", "约5".
 UNIT_PATTERN = re.compile(r"^\D{0,4}?([+-]?\d+(?:\.\d+)?)\s*([^\d\s.].{0,8})?$")
@@ -47,8 +48,13 @@ def parse_number(raw: object, kind: CellKind) -> Parsed:
         return Parsed(None, "not-a-number", f"填写的是“{'TRUE' if raw else 'FALSE'}”，不是数字")
     if isinstance(raw, (dt.datetime, dt.date, dt.time)):
         return Parsed(None, "date-in-number", "单元格内容被识别为日期，请把单元格格式设为“常规”后重新填写数字")
+    if isinstance(raw, float) and not math.isfinite(raw):
+        return Parsed(None, "not-a-number", "单元格中是无效的数值（如 #NUM! 或无穷大），请填写数字")
     if isinstance(raw, (int, float, Decimal)):
-        return _check(Decimal(str(raw)) if isinstance(raw, float) else Decimal(raw), kind, "")
+        number = Decimal(str(raw)) if isinstance(raw, float) else Decimal(raw)
+        if not number.is_finite():
+            return Parsed(None, "not-a-number", "单元格中是无效的数值，请填写数字")
+        return _check(number, kind, "")
     return _parse_text(str(raw), kind)
 
 
@@ -56,15 +62,22 @@ def _parse_text(text: str, kind: CellKind) -> Parsed:
     original = text
     stripped = text.strip().strip("\u3000").strip()
     if stripped == "":
-        return Parsed(None, "blank", "单元格中只有空格。无数据请填0")
+        detail = "单元格为空" if original == "" else "单元格中只有空格"
+        return Parsed(None, "blank", f"{detail}。无数据请填0")
     if stripped.lower() in PLACEHOLDERS:
         return Parsed(None, "placeholder", f"填写的是“{stripped}”。无数据请填0，不要用“/”“-”“无”等符号代替")
-    normalized = unicodedata.normalize("NFKC", stripped).replace(" ", "")
+    # U+2212 (minus sign) and U+FF0D (full-width hyphen) arrive when numbers are pasted from Word or PDF
+    normalized = unicodedata.normalize("NFKC", stripped).replace("\u2212", "-")
     notes = []
     if stripped != original:
         notes.append("去掉了前后空格")
-    if normalized != stripped.replace(" ", "") and any(ord(ch) > 0xFF00 for ch in stripped):
+    if " " in normalized:
+        normalized = normalized.replace(" ", "")
+        notes.append("去掉了数字中的空格")
+    if any("\uff10" <= ch <= "\uff19" for ch in stripped):
         notes.append("全角数字已转为半角")
+    if "\u2212" in stripped or "\uff0d" in stripped:
+        notes.append("负号已转为半角")
     if re.fullmatch(r"[+-]?\d{1,3}([,，]\d{3})+(\.\d+)?", normalized):
         normalized = normalized.replace(",", "").replace("，", "")
         notes.append("去掉了千位分隔符")

@@ -1,0 +1,281 @@
+"""Filling the Word template: one report per unit, ready to stamp and publish.
+
+`report_context` turns a submission into the template's context (the texts as paragraphs, every
+value as the text to print), `render_report` fills one template with docxtpl (autoescape, and
+StrictUndefined so that a missing value fails instead of printing blank), and `render_reports` does
+every unit of a run that passed (with `draft`, also those with errors, marked 草稿（未通过校验）).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Mapping
+
+from markupsafe import Markup, escape
+
+from ..batch import FAILED, PASSED, RunResult
+from ..config import CountyConfig, Unit, safe_stem
+from ..files import fixed_timestamp, normalize_zip, write_atomic
+from ..forms.spec import Cell, Form
+from ..office import OfficeUnavailable, convert, find_soffice
+from ..outputs import year_folder
+from ..workbook.reader import Submission
+from .template import NAME_TITLES, TEXT_NAMES, TEMPLATES_DIR, check_word_template, template_path, value_tag
+
+REPORTS_DIR = "报告"
+
+# （一） … （十）, also （十一） and half-width brackets: a level-2 heading of the narrative
+HEADING_LINE = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]")
+RUN_IN_LIMIT = 40  # characters: a longer "lead" is a sentence, not a heading
+# characters XML 1.0 cannot hold (a pasted form feed, bell …); they cannot be printed either
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_DATE = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+class ReportTemplateError(Exception):
+    """The report template cannot be used; `problems` are the Chinese messages, one per tag."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class ReportDataError(Exception):
+    """A report lacks data it must print (a value, the 落款日期); `problems` are Chinese messages.
+
+    Raised by `render_reports` after every other report was written; `written` holds those."""
+
+    def __init__(self, problems: list[str], written: Mapping[str, Path] | None = None):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+        self.written = dict(written or {})
+
+
+# --- the context ------------------------------------------------------------------------------
+
+
+def report_context(form: Form, year: int, unit: Unit, submission: Submission, *, draft: bool = False) -> dict:
+    """The template context of one unit's report.
+
+    Every value is the text to print. A value the reader refused is left out (rendering then fails
+    with StrictUndefined) unless `draft`, where it is printed as the cell held it; the same for the
+    落款日期.
+    """
+    context: dict[str, Any] = {
+        "title": f"{unit.name}{year}年政府信息公开工作年度报告",
+        "year": year,
+        "unit_name": unit.name,
+        "signature_name": unit.full_name or unit.name,
+        "draft": draft,
+    }
+    for key, name in TEXT_NAMES.items():
+        context[name] = paragraphs(submission.texts.get(key, ""))
+    values: dict[str, str] = {}
+    # a total over a refused part: the reader's provisional reading is what the sheet's SUM shows
+    provisional = getattr(submission, "provisional", {})
+    for cell in form.cells:
+        if cell.key in submission.values:
+            values[value_tag(cell.key)] = format_value(submission.values[cell.key], cell)
+        elif draft and cell.is_total and cell.key in provisional:
+            values[value_tag(cell.key)] = format_value(provisional[cell.key], cell)
+        elif draft:
+            values[value_tag(cell.key)] = format_raw(submission.raw.get(cell.key))
+    context["v"] = values
+    date = signature_date(submission.info.get("info.date"))
+    if date or draft:
+        context["signature_date"] = date
+    return context
+
+
+def paragraphs(text: str) -> list[dict]:
+    """One paragraph per non-empty line, stripped of spaces (full-width too).
+
+    A line starting with （一）…（十） is a level-2 heading (`heading`). When such a line goes on
+    after its first "。" (e.g. "（一）主动公开情况。全年……"), it is a body paragraph with a run-in
+    heading instead: `lead` is printed in the heading font, `rest` in the body font. `text` is always
+    the whole line."""
+    result = []
+    for line in str(text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        item = {"text": line, "heading": False, "lead": "", "rest": line}
+        if HEADING_LINE.match(line):
+            end = line.find("。") + 1
+            if not 0 < end < len(line):
+                item.update(heading=True)
+            elif end <= RUN_IN_LIMIT:
+                item.update(lead=line[:end], rest=line[end:])
+            # else: a long first sentence is no heading, the line is a plain paragraph
+        result.append(item)
+    return result
+
+
+def format_value(value: Decimal, cell: Cell) -> str:
+    """A number as printed: whole numbers without decimals, amounts with the digits typed (no
+    trailing zeros, no exponent), negative with "-"."""
+    value = Decimal(value)
+    if cell.kind.is_integer or value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+def format_raw(raw: object) -> str:
+    """What a refused cell held, for a draft: blank stays blank."""
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return "TRUE" if raw else "FALSE"
+    if isinstance(raw, (dt.datetime, dt.date)):
+        return raw.strftime("%Y-%m-%d")
+    if isinstance(raw, float) and raw == int(raw):
+        return str(int(raw))
+    text = str(raw).strip()
+    return "" if text.startswith("=") else text  # a formula without a result shows nothing
+
+
+def signature_date(value: object) -> str:
+    """落款日期 as "2020年1月13日"; a text that is no date is kept as written; missing → ""."""
+    if value is None:
+        return ""
+    if isinstance(value, (dt.datetime, dt.date)):
+        return f"{value.year}年{value.month}月{value.day}日"
+    text = str(value).strip()
+    match = _DATE.match(text) or _DATE_COMPACT.match(text)
+    if match:
+        try:
+            date = dt.date(*(int(g) for g in match.groups()))
+        except ValueError:
+            return text
+        return f"{date.year}年{date.month}月{date.day}日"
+    return text
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def render_report(template: Path, context: Mapping[str, Any], out_path: Path) -> bool:
+    """Fill `template` with `context` and write `out_path` atomically (byte-identical for the same
+    input). Raises jinja2's UndefinedError when the template asks for a name the context lacks.
+    Returns False when the file already held these bytes."""
+    return write_atomic(Path(out_path), report_bytes(template, context))
+
+
+def report_bytes(template: Path, context: Mapping[str, Any]) -> bytes:
+    from docxtpl import DocxTemplate
+    from jinja2 import Environment, StrictUndefined
+
+    document = DocxTemplate(Path(template))
+    env = Environment(autoescape=True, undefined=StrictUndefined)
+    document.render(_protect(dict(context)), env)
+    props = document.docx.core_properties
+    if context.get("title"):
+        props.title = str(context["title"])
+    if context.get("signature_name"):
+        props.author = str(context["signature_name"])
+    if isinstance(context.get("year"), int):
+        stamp = fixed_timestamp(context["year"])
+        props.created = props.modified = props.last_printed = stamp
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return normalize_zip(buffer.getvalue())
+
+
+def _protect(value: Any) -> Any:
+    """Text as XML that prints verbatim: escaped, and with braces as character references.
+
+    docxtpl turns "{_{" in its output back into "{{" (its own escape for literal tags), so a
+    township's "{_{" would not survive as plain text; written as &#123; it does."""
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, str):
+        text = _XML_INVALID.sub("", value)
+        return Markup(str(escape(text)).replace("{", "&#123;").replace("}", "&#125;"))
+    if isinstance(value, dict):
+        return {k: _protect(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_protect(v) for v in value]
+    return value
+
+
+def render_reports(
+    result: RunResult,
+    config: CountyConfig,
+    templates_dir: Path = TEMPLATES_DIR,
+    out_dir: Path | None = None,
+    *,
+    draft: bool = False,
+    pdf: bool = False,
+) -> dict[str, Path]:
+    """Write 报告/<code>-<name>.docx under `out_dir` (the year's output folder) for every unit that
+    passed, and with `draft` also for every unit with errors whose file could be read (marked as a
+    draft). Returns {unit code: path of the .docx}; with `pdf`, a .pdf is written next to each.
+
+    The template is checked first (ReportTemplateError). A report lacking data is skipped and, once
+    the others are written, reported together (ReportDataError). Reports of roster units that no
+    longer qualify are removed, so an old report never outlives a unit's new errors.
+    """
+    from jinja2 import UndefinedError
+
+    form = result.form
+    template = template_path(form, templates_dir)
+    problems = check_word_template(template, form, draft=draft)
+    if problems:
+        raise ReportTemplateError(problems)
+    if pdf and find_soffice() is None:
+        raise OfficeUnavailable(
+            "未找到 LibreOffice（soffice），无法把报告转换为 PDF。请安装 LibreOffice 后重试，或不加 --pdf 只生成 Word 报告。"
+        )
+    folder = Path(out_dir if out_dir is not None else year_folder(config)) / REPORTS_DIR
+    written: dict[str, Path] = {}
+    failures: list[str] = []
+    for unit_result in result.units:
+        is_draft = unit_result.status == FAILED
+        if not (unit_result.status == PASSED or (draft and is_draft)) or unit_result.submission is None:
+            continue
+        unit = unit_result.unit
+        path = folder / f"{safe_stem(unit)}.docx"
+        context = report_context(form, result.year, unit, unit_result.submission, draft=is_draft)
+        try:
+            changed = render_report(template, context, path)
+        except UndefinedError:
+            failures.append(_missing_data(form, unit, context))
+            continue
+        written[unit.code] = path
+        pdf_path = path.with_suffix(".pdf")
+        if pdf and (changed or not pdf_path.exists()):
+            convert(path, folder, "pdf")
+        elif changed and pdf_path.exists():
+            pdf_path.unlink()  # last run's PDF no longer shows this report
+    _remove_stale(folder, set(written.values()), config)
+    if failures:
+        raise ReportDataError(failures, written)
+    return written
+
+
+def _missing_data(form: Form, unit: Unit, context: Mapping[str, Any]) -> str:
+    missing = []
+    if "signature_date" not in context:
+        missing.append(NAME_TITLES["signature_date"])
+    values = context.get("v", {})
+    missing += [cell.label for cell in form.cells if value_tag(cell.key) not in values]
+    shown = "、".join(missing[:5]) + (f" 等 {len(missing)} 项" if len(missing) > 5 else "")
+    return (
+        f"{unit.code} {unit.name} 的年度报告缺少数据（{shown or '模板所需的内容'}），未生成。"
+        "请在该单位的报送文件中补填后重新运行。"
+    )
+
+
+def _remove_stale(folder: Path, keep: set[Path], config: CountyConfig) -> None:
+    if not folder.is_dir():
+        return
+    ours = {f"{safe_stem(u)}{suffix}" for u in config.units for suffix in (".docx", ".pdf")}
+    kept = {p.name for p in keep} | {p.with_suffix(".pdf").name for p in keep}
+    for path in folder.iterdir():
+        if path.name in ours and path.name not in kept:
+            path.unlink()

@@ -7,15 +7,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 CONFIG ?= county.toml
+ARGS ?=
 YEAR ?=
 
-.PHONY: demo run template test bench clean
+.PHONY: demo run template test bench clean word-templates
 
 demo: $(STAMP)
 	$(BIN)/nianbao demo
 
 run: $(STAMP)
-	$(BIN)/nianbao run --config "$(CONFIG)"
+	$(BIN)/nianbao run --config "$(CONFIG)" $(ARGS)
 
 # `make template CONFIG= YEAR=2024` writes only the blank master template.
 template: $(STAMP)
@@ -36,3 +37,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
+
+# Regenerate the Word report templates in input_templates/ from the form spec (after a spec change).
+word-templates: $(STAMP)
+	$(BIN)/python -m pipeline.word

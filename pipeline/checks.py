@@ -103,19 +103,20 @@ def check_texts(submission: Submission) -> None:
             )
 
 
-INFO_REQUIRED = ("info.contact", "info.phone", "info.date")
+# The contact is for the county's questions (a warning); the date signs the published report (an error).
+INFO_REQUIRED = {"info.contact": WARNING, "info.phone": WARNING, "info.date": ERROR}
 
 
 def check_info(submission: Submission) -> None:
     from .workbook import layout
 
     labels = {i.key: i.label for i in layout.INFO_FIELDS}
-    for key in INFO_REQUIRED:
+    for key, severity in INFO_REQUIRED.items():
         if key in submission.places and submission.info.get(key) in (None, ""):
-            severity = WARNING
+            why = "年度报告的落款需要这个日期。" if key == "info.date" else ""
             submission.note(
                 severity, "info-missing",
-                f"{submission.where(key)} “{labels[key]}”没有填写。请在“基本信息”表中补充。",
+                f"{submission.where(key)} “{labels[key]}”没有填写。{why}请在“基本信息”表中补充。",
                 key,
             )
 

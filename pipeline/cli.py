@@ -143,6 +143,8 @@ def demo_command(args: argparse.Namespace) -> int:
 def _run_options(parser: argparse.ArgumentParser) -> None:
     _config_option(parser, required=False)
     parser.set_defaults(config=Path("county.toml"))
+    parser.add_argument("--draft", action="store_true", help="有错误的单位也生成报告，页眉标注“草稿（未通过校验）”")
+    parser.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 把每份报告转换为 PDF（需已安装 LibreOffice）")
 
 
 @command("run", "读取收件箱中交回的全部工作簿，逐份校验，生成问题清单和退回修改的文件", _run_options)
@@ -151,16 +153,43 @@ def run_command(args: argparse.Namespace) -> int:
     if not config.inbox.is_dir():
         raise UsageError(f"收件文件夹 {config.inbox} 不存在。请建立该文件夹并放入各单位交回的工作簿，或修改 county.toml 中的 inbox。")
 
-    from .batch import discover, run_batch
+    from .batch import PASSED, discover, run_batch
+    from .forms import form_for_year
+    from .office import OfficeUnavailable, find_soffice
     from .outputs import write_outputs
     from .terminal import console, progress_bar, print_run_summary
+    from .word import ReportDataError, ReportTemplateError, check_word_template, render_reports, template_path
+
+    # a county's edited Word template is checked before the long part of the run
+    from .word import TEMPLATES_DIR
+
+    templates = config.templates or TEMPLATES_DIR
+    problems = check_word_template(template_path(form_for_year(config.year), templates), form_for_year(config.year), draft=args.draft)
+    if problems:
+        raise UsageError("Word 报告模板有问题，未处理任何文件：\n" + "\n".join(problems))
+    if args.pdf and find_soffice() is None:
+        raise UsageError("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，或不加 --pdf。")
 
     paths = discover(config.inbox)
     with progress_bar(len(paths), "读取并校验") as advance:
         result = run_batch(config, paths=paths, progress=advance)
     outputs = write_outputs(result, config)
+    exit_code = EXIT_FAILED if result.has_errors else EXIT_OK
+    to_render = sum(1 for u in result.units if u.submission and (u.status == PASSED or args.draft))
+    try:
+        with progress_bar(to_render, "生成 Word 报告") as advance:
+            reports = render_reports(result, config, templates, draft=args.draft, pdf=args.pdf, progress=advance)
+    except ReportTemplateError as exc:
+        raise UsageError("Word 报告模板有问题：\n" + "\n".join(exc.problems)) from None
+    except ReportDataError as exc:
+        print("\n".join(exc.problems), file=sys.stderr)
+        reports, exit_code = exc.written, EXIT_FAILED
+    except OfficeUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    if reports:
+        outputs[f"Word 年度报告（{len(reports)} 份）"] = next(iter(reports.values())).parent
     print_run_summary(result, outputs, console())
-    return EXIT_FAILED if result.has_errors else EXIT_OK
+    return exit_code
 
 
 def _check_options(parser: argparse.ArgumentParser) -> None:

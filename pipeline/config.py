@@ -38,7 +38,7 @@ KINDS = ("乡镇", "部门")
 ILLEGAL_NAME_CHARS = '\\/:*?"<>|'
 _CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 
-_TOP_KEYS = ("county", "year", "inbox", "output", "history", "deadline", "units")
+_TOP_KEYS = ("county", "year", "inbox", "output", "history", "deadline", "templates", "units")
 _UNIT_KEYS = ("code", "name", "full_name", "kind", "aliases")
 
 
@@ -61,6 +61,7 @@ class CountyConfig:
     deadline: datetime.date | None
     units: tuple[Unit, ...]
     path: Path  # the config file itself, absolute
+    templates: Path | None = None  # the county's own Word report templates (default: the tool's input_templates/)
 
     def unit(self, code: str) -> Unit:
         for unit in self.units:
@@ -160,13 +161,14 @@ class _Checker:
         inbox = self.path(data, "inbox", "收件文件夹", required=True)
         output = self.path(data, "output", "输出文件夹", default="output")
         history = self.path(data, "history", "历年数据文件夹")
+        templates = self.path(data, "templates", "Word报告模板文件夹")
         deadline = self.deadline(data, year)
         units = self.units(data)
         if self.problems:
             raise ConfigError("\n".join(self.problems), tuple(self.problems))
         return CountyConfig(
             county=county, year=year, inbox=inbox, output=output, history=history,
-            deadline=deadline, units=units, path=path,
+            deadline=deadline, units=units, path=path, templates=templates,
         )
 
     # Top-level values

@@ -365,6 +365,8 @@ def _check_demo(config: CountyConfig, folders: dict[str, Path]) -> None:
     from .batch import run_batch
     from .outputs import write_outputs
     from .terminal import print_run_summary
+    from .word import render_reports
+    from .word.render import REPORTS_DIR
 
     console = Console(highlight=False)
     last_year = replace(config, year=config.year - 1, inbox=folders["inbox_2024"], output=folders["results_2024"].parent)
@@ -375,12 +377,21 @@ def _check_demo(config: CountyConfig, folders: dict[str, Path]) -> None:
     write_outputs(earlier, last_year, folder=folders["results_2024"])
     previous = {u.unit.code: u.submission.values for u in earlier.passed()}
     result = run_batch(this_year, previous_by_unit=previous)
+    outputs = write_outputs(result, this_year, folder=folders["results_2025"])
+    reports = render_reports(result, this_year, out_dir=folders["results_2025"])
+    outputs[f"Word 年度报告（{len(reports)} 份，通过校验的单位）"] = folders["results_2025"] / REPORTS_DIR
     console.print()
-    print_run_summary(result, write_outputs(result, this_year, folder=folders["results_2025"]), console)
+    print_run_summary(result, outputs, console)
     seed_result = run_batch(seed)
     seed_outputs = write_outputs(seed_result, seed, folder=folders["seed_results"])
+    render_reports(seed_result, seed, out_dir=folders["seed_results"], draft=True)
     errors = seed_result.units[0].errors
-    console.print(f"\n青塘镇 2019 年样例：发现 {errors} 个错误（原报告勾稽关系不平衡等），问题清单：{seed_outputs['问题清单（Excel）']}")
+    console.print(
+        f"\n青塘镇 2019 年样例：发现 {errors} 个错误（原报告勾稽关系不平衡等），"
+        f"问题清单：{seed_outputs['问题清单（Excel）']}；"
+        f"按原报告数字生成的草稿：{folders['seed_results'] / REPORTS_DIR}",
+        soft_wrap=True,
+    )
 
 
 def _print_summary(outputs: list[DemoOutput]) -> None:

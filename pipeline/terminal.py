@@ -58,11 +58,12 @@ def print_run_summary(result: RunResult, outputs: dict[str, Path], out: Console)
     for unit in result.units:
         by_status[unit.status] = by_status.get(unit.status, 0) + 1
     summary = "，".join(f"{status} {n} 个" for status, n in by_status.items())
-    out.print(f"名册 {len(result.units)} 个单位：{summary}。共 {count(result.findings, ERROR)} 个错误、{count(result.findings, WARNING)} 个警告、{count(result.findings, NOTICE)} 个提示。")
+    totals = f"共 {count(result.findings, ERROR)} 个错误、{count(result.findings, WARNING)} 个警告、{count(result.findings, NOTICE)} 个提示。"
+    out.print(f"名册 {len(result.units)} 个单位：{summary}。{totals}", soft_wrap=True)
     if result.unmatched:
         out.print(f"[red]另有 {len(result.unmatched)} 个文件无法确定报送单位，见问题清单。[/]")
     for label, path in outputs.items():
-        out.print(f"{label}：{path}")
+        out.print(f"{label}：{path}", soft_wrap=True)  # a path must stay whole to be copied
 
 
 def print_check_report(submissions, out: Console) -> None:

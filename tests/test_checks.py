@@ -217,7 +217,7 @@ def test_info_missing(tmp_path):
 def test_info_date_missing(tmp_path):
     info = GOOD_INFO | {"info.date": None}
     assert summary(checked(write_report(tmp_path / NAME, FORM_2019, info=info)).findings) == [
-        (WARNING, "info-missing", "基本信息", "B9", "03-青塘镇.xlsx 基本信息!B9 “落款日期”没有填写。请在“基本信息”表中补充。"),
+        (ERROR, "info-missing", "基本信息", "B9", "03-青塘镇.xlsx 基本信息!B9 “落款日期”没有填写。年度报告的落款需要这个日期。请在“基本信息”表中补充。"),
     ]
 
 

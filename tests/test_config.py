@@ -170,7 +170,7 @@ def test_safe_stem_is_code_and_name():
         (
             "year = 2024",
             "yaer = 2024",
-            "county.toml：yaer 不是可用的配置项（可用：county、year、inbox、output、history、deadline、units）。"
+            "county.toml：yaer 不是可用的配置项（可用：county、year、inbox、output、history、deadline、templates、units）。"
             "是否应为 year？\n"
             "county.toml：缺少 year，应为报告年度（整数，如 2024）。",
         ),

@@ -8,6 +8,8 @@ every unit of a run that passed (with `draft`, also those with errors, marked �
 
 from __future__ import annotations
 
+from typing import Callable
+
 import datetime as dt
 import io
 import re
@@ -211,6 +213,7 @@ def render_reports(
     *,
     draft: bool = False,
     pdf: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Path]:
     """Write 报告/<code>-<name>.docx under `out_dir` (the year's output folder) for every unit that
     passed, and with `draft` also for every unit with errors whose file could be read (marked as a
@@ -252,6 +255,8 @@ def render_reports(
             convert(path, folder, "pdf")
         elif changed and pdf_path.exists():
             pdf_path.unlink()  # last run's PDF no longer shows this report
+        if progress:
+            progress(path.name)
     _remove_stale(folder, set(written.values()), config)
     if failures:
         raise ReportDataError(failures, written)

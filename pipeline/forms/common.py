@@ -17,9 +17,11 @@ from .spec import (
     CellKind,
     Label,
     Rule,
+    Section,
     Side,
     Table,
     Term,
+    TextField,
 )
 
 SECTION_HEADINGS = (
@@ -29,6 +31,23 @@ SECTION_HEADINGS = (
     ("四", "四、政府信息公开行政复议、行政诉讼情况"),
     ("五", "五、存在的主要问题及改进情况"),
     ("六", "六、其他需要报告的事项"),
+)
+
+
+def standard_sections() -> tuple[Section, ...]:
+    """The six sections, with the table or text field each holds (the same in both formats)."""
+    tables = {"二": "t2", "三": "t3", "四": "t4"}
+    texts = {"一": "text.overview", "五": "text.problems", "六": "text.other"}
+    return tuple(Section(n, heading, table=tables.get(n), text=texts.get(n)) for n, heading in SECTION_HEADINGS)
+
+
+PREFACE = TextField(
+    "text.preface", "", "引言（可选）", required=False,
+    hint="报告开头、“一、总体情况”之前的说明段落，例如报告依据和数据统计期限。没有可不填。",
+)
+PROBLEMS = TextField(
+    "text.problems", "五", "五、存在的主要问题及改进情况",
+    hint="实事求是、明确具体，查找问题要有针对性，改进举措要有实效性。",
 )
 
 

@@ -4,7 +4,8 @@ Applies to the reports on 2019 and 2020. Labels are verbatim from the notice's t
 """
 
 from .common import (
-    SECTION_HEADINGS,
+    PREFACE,
+    PROBLEMS,
     Block,
     Column,
     balance_rules,
@@ -15,10 +16,11 @@ from .common import (
     table2,
     table3,
     table4,
+    standard_sections,
     warning_rules,
 )
 from .outcomes import SHARED_OUTCOMES
-from .spec import CellKind, Form, Section, TextField
+from .spec import CellKind, Form, TextField
 
 PROJECT_COLUMNS = (
     Column("prev_items", "上一年项目数量"),
@@ -65,19 +67,13 @@ FORM = Form(
     document="国办公开办函〔2019〕60号",
     first_year=2019,
     last_year=2020,
-    sections=tuple(
-        Section(number, heading, table={"二": "t2", "三": "t3", "四": "t4"}.get(number),
-                text={"一": "text.overview", "五": "text.problems", "六": "text.other"}.get(number))
-        for number, heading in SECTION_HEADINGS
-    ),
+    sections=standard_sections(),
     tables=(T2, T3, T4),
     texts=(
-        TextField("text.preface", "", "引言（可选）", required=False,
-                  hint="报告开头、“一、总体情况”之前的说明段落，例如报告依据和数据统计期限。没有可不填。"),
+        PREFACE,
         TextField("text.overview", "一", "一、总体情况",
                   hint="主要报告本机关政府信息公开工作总体情况，包括主动公开、依申请公开、政府信息管理、平台建设、监督保障等方面。"),
-        TextField("text.problems", "五", "五、存在的主要问题及改进情况",
-                  hint="实事求是、明确具体，查找问题要有针对性，改进举措要有实效性。"),
+        PROBLEMS,
         TextField("text.other", "六", "六、其他需要报告的事项",
                   hint="本机关认为需要报告的其他事项，以及其他有关文件专门要求通过年度报告予以报告的事项；没有请填“无。”。"),
     ),

@@ -4,7 +4,8 @@ Applies to the reports on 2021 and later. Labels are verbatim from the notice's 
 """
 
 from .common import (
-    SECTION_HEADINGS,
+    PREFACE,
+    PROBLEMS,
     Block,
     Column,
     OutcomeGroup,
@@ -14,10 +15,11 @@ from .common import (
     table2,
     table3,
     table4,
+    standard_sections,
     warning_rules,
 )
 from .outcomes import SHARED_OUTCOMES
-from .spec import CellKind, Form, Section, TextField
+from .spec import CellKind, Form, TextField
 
 DECISIONS = (Column("decisions", "本年处理决定数量"),)
 
@@ -57,19 +59,13 @@ FORM = Form(
     document="国办公开办函〔2021〕30号",
     first_year=2021,
     last_year=None,
-    sections=tuple(
-        Section(number, heading, table={"二": "t2", "三": "t3", "四": "t4"}.get(number),
-                text={"一": "text.overview", "五": "text.problems", "六": "text.other"}.get(number))
-        for number, heading in SECTION_HEADINGS
-    ),
+    sections=standard_sections(),
     tables=(T2, T3, T4),
     texts=(
-        TextField("text.preface", "", "引言（可选）", required=False,
-                  hint="报告开头、“一、总体情况”之前的说明段落，例如报告依据和数据统计期限。没有可不填。"),
+        PREFACE,
         TextField("text.overview", "一", "一、总体情况", max_chars=1000,
                   hint="重在聚焦主题、简明客观，篇幅原则上不超过一千字；包括主动公开、依申请公开、政府信息管理、政府信息公开平台建设、监督保障等方面。"),
-        TextField("text.problems", "五", "五、存在的主要问题及改进情况",
-                  hint="实事求是、明确具体，查找问题要有针对性，改进举措要有实效性。"),
+        PROBLEMS,
         TextField("text.other", "六", "六、其他需要报告的事项",
                   hint="（文字描述，收取信息处理费情况在此处报告。）",
                   prefill="{year}年，本机关未收取信息处理费。"),

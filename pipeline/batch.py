@@ -111,7 +111,8 @@ def run_batch(
             by_unit[unit.code].append(submission)
     results = []
     for unit in config.units:
-        results.append(_unit_result(unit, by_unit[unit.code], config, form, (previous_by_unit or {}).get(unit.code)))
+        previous = (previous_by_unit or {}).get(unit.code)
+        results.append(_unit_result(unit, by_unit[unit.code], config, form, previous, history=previous_by_unit is not None))
     loose = [f for s in unmatched for f in s.findings]
     findings = sorted([f for r in results for f in r.findings] + loose, key=sort_key)
     return RunResult(config.year, form, results, unmatched, findings)
@@ -158,7 +159,10 @@ def _match_name(text: str, units: Iterable[Unit]) -> Unit | None:
     return best
 
 
-def _unit_result(unit: Unit, files: list[Submission], config: CountyConfig, form: Form, previous) -> UnitResult:
+def _unit_result(
+    unit: Unit, files: list[Submission], config: CountyConfig, form: Form, previous, *, history: bool = False
+) -> UnitResult:
+    """`history`: last year's data was given, so a unit missing from it is worth a notice."""
     stamp = lambda s: [dataclasses.replace(f, unit_code=unit.code, unit=unit.name) for f in s.findings]
     if not files:
         finding = Finding(
@@ -189,6 +193,8 @@ def _unit_result(unit: Unit, files: list[Submission], config: CountyConfig, form
         return UnitResult(unit, UNREADABLE, None, files, stamp(submission))
     _check_year_and_format(submission, config.year, form)
     check_submission(submission, unit.kind, previous)
+    if history and previous is None:
+        submission.note(NOTICE, "previous-missing", f"{unit.code} {unit.name} 在上年数据中没有记录，未核对上年结转。")
     findings = stamp(submission)
     status = FAILED if any(f.severity == ERROR for f in findings) else PASSED
     return UnitResult(unit, status, submission, files, findings)

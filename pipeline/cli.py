@@ -113,13 +113,27 @@ def template_command(args: argparse.Namespace) -> int:
     out_dir = args.out if args.out is not None else Path("input_templates") / str(year)
     out_dir.mkdir(parents=True, exist_ok=True)
 
+    from .store import StoreError, find_previous, for_year, load_previous, previous_missing_message
     from .workbook.template import write_templates
 
-    written = write_templates(config, year, out_dir)  # without a config: only the blank master template
+    previous, source = None, None
+    if config is not None and config.history is not None:
+        # 上年结转 (and the 2019 format's 上一年项目数量) come from last year's dataset
+        try:
+            previous = load_previous(for_year(config, year))
+        except StoreError as exc:
+            raise UsageError(exc.message) from None
+        source = find_previous(for_year(config, year))
+    written = write_templates(config, year, out_dir, previous_by_unit=previous)  # without a config: only the blank master
 
     print(f"已生成 {year} 年度填报模板 {len(written)} 个（{form.name}，{form.document}），保存在 {out_dir.resolve()}：")
     for path in written:
         print(f"  {_shown(path, out_dir)}")
+    if previous is not None:
+        filled = sum(1 for unit in config.units if unit.code in previous)
+        print(f"已按 {year - 1} 年度数据（{source}）为 {filled} 个单位预填上年结转。")
+    elif config is not None and config.history is not None:
+        print(previous_missing_message(for_year(config, year), "模板中的上年结转未预填"))
     print(_template_next_step(config))
     return EXIT_OK
 
@@ -170,10 +184,21 @@ def run_command(args: argparse.Namespace) -> int:
     if args.pdf and find_soffice() is None:
         raise UsageError("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，或不加 --pdf。")
 
+    from .outputs import year_folder
+    from .store import StoreError, load_previous, previous_missing_message, write_dataset
+
+    try:
+        previous = load_previous(config)  # last year's dataset, for the cross-year rules (X1, X2)
+    except StoreError as exc:
+        raise UsageError(exc.message) from None
+    if previous is None and config.history is not None:
+        print(previous_missing_message(config, "本次未核对上年结转等跨年度数据"))
+
     paths = discover(config.inbox)
     with progress_bar(len(paths), "读取并校验") as advance:
-        result = run_batch(config, paths=paths, progress=advance)
+        result = run_batch(config, paths=paths, progress=advance, previous_by_unit=previous)
     outputs = write_outputs(result, config)
+    outputs["分年数据集"] = write_dataset(result, config, year_folder(config))
     exit_code = EXIT_FAILED if result.has_errors else EXIT_OK
     to_render = sum(1 for u in result.units if u.submission and (u.status == PASSED or args.draft))
     try:

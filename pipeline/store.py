@@ -1,0 +1,246 @@
+"""The canonical per-year dataset: every accepted number of the units that passed, in long form.
+
+Each run writes `data.csv` into the year's output folder. Next January the run finds it through the
+configured `history` folder: the cross-year rules (上年结转 against last year's 结转下年度) read it,
+and `nianbao template` prefills 上年结转 from it.
+
+The file is plain CSV that pandas reads directly (`pandas.read_csv(path, dtype={"unit_code": str})`;
+the value column comes back as numbers):
+
+    unit_code, unit_name, year, format, key, table, row_label, column_label, value
+
+- one row per accepted value (totals included), units by code, cells in the order of the form;
+- `value` is plain decimal text, never an exponent ("12", "1.25", "-18");
+- UTF-8 with a byte-order mark, so that Excel shows the Chinese correctly, and "\\n" line endings;
+- written atomically, and left untouched (same bytes, same modification time) when nothing changed.
+
+CSV has no formulas, but Excel evaluates a field beginning with = + - @ when it opens a CSV file. The
+label columns (unit_name, table, row_label, column_label) are free text (a roster name may be
+"=青塘镇"), so a label beginning with one of these characters is written with a single quote in front
+("'=青塘镇"), which Excel shows as text; pandas reads the quote as part of the label. The same is done
+for a unit code beginning with "-" (county.toml allows it), and `load_dataset` removes that quote
+again, so codes round-trip. year, format and key never begin with these characters, and `value` may
+begin with "-" because it is a number: Excel reading "-18" as the number -18 is right, so values are
+never quoted. The file is for reading; a copy saved by Excel loses leading zeros of codes and its
+encoding, and `load_dataset` refuses a file that is not UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from .batch import RunResult
+from .config import CountyConfig
+from .files import write_atomic
+from .findings import fmt_number
+
+DATASET = "data.csv"
+ENCODING = "utf-8-sig"
+COLUMNS = ("unit_code", "unit_name", "year", "format", "key", "table", "row_label", "column_label", "value")
+QUOTED_COLUMNS = ("unit_code", "unit_name", "table", "row_label", "column_label")  # see the module text
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+Values = dict[str, dict[str, Decimal]]
+
+
+class StoreError(Exception):
+    """A dataset file that cannot be used; `message` is the Chinese text for the clerk."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def write_dataset(result: RunResult, config: CountyConfig, folder: Path) -> Path:
+    """Write `data.csv` of the run into `folder`; returns its path."""
+    path = Path(folder) / DATASET
+    write_atomic(path, dataset_bytes(result))
+    return path
+
+
+def dataset_bytes(result: RunResult) -> bytes:
+    form = result.form
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for unit in sorted(result.passed(), key=lambda u: u.unit.code):
+        values = unit.submission.values
+        for cell in form.cells:
+            if cell.key not in values:
+                continue
+            row = {
+                "unit_code": unit.unit.code,
+                "unit_name": unit.unit.name,
+                "year": str(result.year),
+                "format": form.id,
+                "key": cell.key,
+                "table": form.section(form.table(cell.table).section).heading,
+                "row_label": _row_label(cell),
+                "column_label": cell.col_label,
+                "value": fmt_number(Decimal(values[cell.key])),
+            }
+            writer.writerow([_excel_safe(row[c]) if c in QUOTED_COLUMNS else row[c] for c in COLUMNS])
+    return buffer.getvalue().encode(ENCODING)
+
+
+def _row_label(cell) -> str:
+    """The row as 问题清单 names it: in table 三 with its group ("（三）不予公开 1.属于国家秘密")."""
+    if cell.table == "t3":
+        return f"{cell.group} {cell.row_label}".strip()
+    return cell.row_label or cell.group
+
+
+def _excel_safe(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _unquoted(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def load_dataset(path: Path) -> Values:
+    """unit code → key → value of a dataset file. Raises StoreError for a file that is not one."""
+    return _read(Path(path))[0]
+
+
+def _read(path: Path) -> tuple[Values, set[int]]:
+    """The values and the report years a dataset file holds."""
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise StoreError(f"找不到数据文件 {path}。") from None
+    except OSError as exc:
+        raise StoreError(f"无法读取数据文件 {path}：{exc.strerror or exc}。") from None
+    try:
+        text = raw.decode(ENCODING)
+    except UnicodeDecodeError:
+        raise StoreError(
+            f"数据文件 {path} 不是 UTF-8 编码，可能被 Excel 或 WPS 另存过。请不要编辑或另存 {name}；"
+            f"可用上一年度的收件箱重新运行 nianbao run 生成该文件。"
+        ) from None
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise StoreError(f"数据文件 {path} 不是有效的 CSV 文件（{exc}）。请不要编辑 {name}；可重新运行上一年度的 nianbao run 生成。") from None
+    if not rows or not any(field.strip() for field in rows[0]):
+        raise StoreError(f"数据文件 {path} 是空的，应有表头 {','.join(COLUMNS)}。可重新运行上一年度的 nianbao run 生成。")
+    header = [field.strip() for field in rows[0]]
+    missing = [c for c in ("unit_code", "year", "key", "value") if c not in header]
+    if missing:
+        raise StoreError(
+            f"数据文件 {path} 的表头缺少 {'、'.join(missing)} 列，不是本工具生成的分年数据集"
+            f"（表头应为 {','.join(COLUMNS)}）。"
+        )
+    at = {column: header.index(column) for column in ("unit_code", "year", "key", "value")}
+    values: Values = {}
+    years: set[int] = set()
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(field.strip() for field in row):
+            continue
+        where = f"数据文件 {path} 第 {number} 行"
+        if len(row) < len(header):
+            raise StoreError(f"{where}只有 {len(row)} 列，应有 {len(header)} 列。请不要编辑 {name}；可重新运行上一年度的 nianbao run 生成。")
+        code, year, key, value = (row[at[c]].strip() for c in ("unit_code", "year", "key", "value"))
+        code = _unquoted(code)
+        if not code or not key:
+            raise StoreError(f"{where}缺少单位代码或指标（unit_code、key 不能为空）。")
+        if not year.isdigit():
+            raise StoreError(f"{where}的年度（year）应为整数，如 2024，实际为“{year}”。")
+        years.add(int(year))
+        number_value = _decimal(value)
+        if number_value is None:
+            raise StoreError(f"{where}的数值（value）应为数字，实际为“{value}”。")
+        unit = values.setdefault(code, {})
+        if key in unit and unit[key] != number_value:
+            raise StoreError(f"{where}：单位 {code} 的 {key} 出现了两次且数值不同（{fmt_number(unit[key])} 和 {value}）。")
+        unit[key] = number_value
+    if len(years) > 1:
+        shown = "、".join(str(y) for y in sorted(years))
+        raise StoreError(f"数据文件 {path} 混有多个年度（{shown}）的数据，每个年度应单独一个文件。")
+    return values, years
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+# --- last year's dataset -------------------------------------------------------------------------
+
+
+def previous_locations(config: CountyConfig) -> list[Path]:
+    """Where last year's dataset is looked for, in order (empty without a `history` folder):
+    `<history>/<year-1>/data.csv` (history is an output folder of earlier runs), then
+    `<history>/data.csv` (history is last year's folder itself)."""
+    if config.history is None:
+        return []
+    return [config.history / str(config.year - 1) / DATASET, config.history / DATASET]
+
+
+def find_previous(config: CountyConfig) -> Path | None:
+    """Last year's dataset, or None. `<history>/data.csv` counts only if it holds last year's data
+    (or cannot be read: then `load_previous` says what is wrong with it rather than "not found")."""
+    locations = previous_locations(config)
+    if not locations:
+        return None
+    by_year, flat = locations
+    if by_year.is_file():
+        return by_year
+    if flat.is_file():
+        try:
+            years = _read(flat)[1]
+        except StoreError:
+            return flat
+        if years == {config.year - 1}:
+            return flat
+    return None
+
+
+def load_previous(config: CountyConfig) -> Values | None:
+    """Last year's values by unit code, or None when there is no `history` or no dataset for last year.
+    Raises StoreError when the dataset found is damaged or holds another year."""
+    path = find_previous(config)
+    if path is None:
+        return None
+    values, years = _read(path)
+    if years and years != {config.year - 1}:
+        raise StoreError(
+            f"数据文件 {path} 是 {min(years)} 年度的数据，核对 {config.year} 年度报告需要 {config.year - 1} 年度的数据。"
+            f"请检查 county.toml 中的 history。"
+        )
+    return values
+
+
+def previous_missing_message(config: CountyConfig, consequence: str) -> str:
+    """One line for the clerk: no dataset of last year where `history` points; `consequence` says
+    what is therefore not done (e.g. "未核对上年结转")."""
+    locations = previous_locations(config)
+    looked = "、".join(str(p) for p in locations)
+    other = ""
+    if locations and locations[-1].is_file():
+        try:
+            years = _read(locations[-1])[1]
+        except StoreError:
+            years = set()
+        if years:
+            other = f"；{locations[-1]} 是 {'、'.join(str(y) for y in sorted(years))} 年度的数据"
+    return f"未找到 {config.year - 1} 年度的分年数据集（查找了 {looked}{other}），{consequence}。"
+
+
+def for_year(config: CountyConfig, year: int) -> CountyConfig:
+    """The config as if its report year were `year` (the template command may be given another year)."""
+    return config if config.year == year else dataclasses.replace(config, year=year)

@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Mapping
 
 from .checks import check_submission
 from .config import CountyConfig, Unit
-from .findings import Finding, count, sort_key
+from .findings import Finding, FindingCounts, count, sort_key
 from .forms import Form, form_for_year
 from .forms.spec import ERROR, NOTICE, WARNING, normalize_label
 from .workbook.reader import Submission, read_workbook
@@ -32,24 +32,13 @@ Progress = Callable[[str], None]
 
 
 @dataclass
-class UnitResult:
+class UnitResult(FindingCounts):
     unit: Unit
     status: str
     submission: Submission | None = None  # the file used (None when missing, duplicated or unreadable)
     files: list[Submission] = field(default_factory=list)  # every file of this unit
     findings: list[Finding] = field(default_factory=list)
 
-    @property
-    def errors(self) -> int:
-        return count(self.findings, ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return count(self.findings, WARNING)
-
-    @property
-    def notices(self) -> int:
-        return count(self.findings, NOTICE)
 
 
 @dataclass

@@ -117,6 +117,24 @@ def count(findings, severity: str) -> int:
     return sum(1 for f in findings if f.severity == severity)
 
 
+class FindingCounts:
+    """Error, warning and notice counts of anything that holds a `findings` list."""
+
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        return count(self.findings, ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return count(self.findings, WARNING)
+
+    @property
+    def notices(self) -> int:
+        return count(self.findings, NOTICE)
+
+
 def fmt_number(value) -> str:
     """A number as a clerk writes it: no exponent, no trailing zeros."""
     if value is None:
@@ -129,4 +147,4 @@ def fmt_number(value) -> str:
     return str(value)
 
 
-__all__ = ["Finding", "COLUMNS", "TYPES", "ERROR", "WARNING", "NOTICE", "sort_key", "count", "fmt_number"]
+__all__ = ["Finding", "FindingCounts", "COLUMNS", "TYPES", "ERROR", "WARNING", "NOTICE", "sort_key", "count", "fmt_number"]

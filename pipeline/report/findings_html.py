@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 import jinja2
 
 from ..files import write_atomic
-from ..findings import Finding, count
+from ..findings import Finding, FindingCounts, count
 from ..forms.spec import ERROR, NOTICE, WARNING
 from .findings_xlsx import ordered
 
@@ -34,24 +34,13 @@ SEVERITY_CLASSES = {ERROR: "error", WARNING: "warning", NOTICE: "notice"}
 
 
 @dataclass
-class UnitSection:
+class UnitSection(FindingCounts):
     anchor: str
     code: str
     name: str
     status: str
     findings: list[Finding] = field(default_factory=list)
 
-    @property
-    def errors(self) -> int:
-        return count(self.findings, ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return count(self.findings, WARNING)
-
-    @property
-    def notices(self) -> int:
-        return count(self.findings, NOTICE)
 
     @property
     def status_class(self) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
@@ -302,26 +302,9 @@ def _table_sheets(wb: Workbook, form: Form, prefill: Mapping[str, Decimal]) -> N
 
 
 def _draw_table(ws, form: Form, table: Table, prefill: Mapping[str, Decimal]) -> None:
-    header_font = Font(name=BODY_FONT, size=10, bold=True)
-    label_font = Font(name=BODY_FONT, size=10)
-    for r in range(table.n_rows):
-        for c in range(table.n_cols):
-            place = layout.grid_place(table.key, r, c)
-            ws.cell(place.row, place.col).border = BORDER
-    for label in table.labels:
-        place = layout.grid_place(table.key, label.row, label.col)
-        row_label = label.role in ("row", "group")
-        align = LEFT if label.role in ("row", "note") else CENTER
-        _put(ws, place.row, place.col, label.text, header_font if not row_label else label_font, align, HEADER_FILL)
-        _merge(ws, place, label.rowspan, label.colspan)
-    for blank in table.blanks:
-        place = layout.grid_place(table.key, blank.row, blank.col)
-        ws.cell(place.row, place.col).fill = BLANK_FILL
-        _merge(ws, place, blank.rowspan, blank.colspan)
     validations: dict[CellKind, DataValidation] = {}
-    for cell in table.cells:
-        place = layout.grid_place(table.key, cell.row, cell.col)
-        target = ws.cell(place.row, place.col)
+
+    def value_cell(cell: Cell, target) -> None:
         target.font = Font(name=BODY_FONT, size=11)
         target.alignment = CENTER
         target.number_format = NUMBER_FORMATS[cell.kind]
@@ -336,17 +319,54 @@ def _draw_table(ws, form: Form, table: Table, prefill: Mapping[str, Decimal]) ->
             if cell.kind not in validations:
                 validations[cell.kind] = _validation(cell.kind)
             validations[cell.kind].add(target.coordinate)
-        _merge(ws, place, 1, cell.colspan)
+
+    draw_grid(ws, table, layout.TABLE_TOP, layout.TABLE_LEFT, value_cell)
     for validation in validations.values():
         ws.add_data_validation(validation)
-    widths = COLUMN_WIDTHS[table.key]
+
+
+def draw_grid(
+    ws,
+    table: Table,
+    top: int,
+    left: int,
+    value_cell: Callable[[Cell, object], None],
+    widths: Sequence[float] | None = None,
+) -> None:
+    """Draw the official grid of `table` with its top-left corner at row `top`, column `left` of
+    `ws`: borders, labels, not-applicable cells, merges and row heights for the wrapped labels.
+
+    `value_cell(cell, target)` writes each value cell (`target` is the openpyxl cell at its place)
+    before the cell's span is merged. `widths` are the widths of the grid's columns as set on the
+    sheet (default: the template's). Shared by the template and the county summary, so both show
+    the same labels and merges."""
+    header_font = Font(name=BODY_FONT, size=10, bold=True)
+    label_font = Font(name=BODY_FONT, size=10)
+    for r in range(table.n_rows):
+        for c in range(table.n_cols):
+            ws.cell(top + r, left + c).border = BORDER
+    for label in table.labels:
+        place = Place(ws.title, top + label.row, left + label.col)
+        row_label = label.role in ("row", "group")
+        align = LEFT if label.role in ("row", "note") else CENTER
+        _put(ws, place.row, place.col, label.text, header_font if not row_label else label_font, align, HEADER_FILL)
+        _merge(ws, place, label.rowspan, label.colspan)
+    for blank in table.blanks:
+        place = Place(ws.title, top + blank.row, left + blank.col)
+        ws.cell(place.row, place.col).fill = BLANK_FILL
+        _merge(ws, place, blank.rowspan, blank.colspan)
+    for cell in table.cells:
+        place = Place(ws.title, top + cell.row, left + cell.col)
+        value_cell(cell, ws.cell(place.row, place.col))
+        _merge(ws, place, 1, cell.colspan)
+    widths = list(widths) if widths is not None else COLUMN_WIDTHS[table.key]
     heights = [22.0] * table.n_rows
     for label in table.labels:
         if label.rowspan == 1:
             width = sum(widths[label.col : label.col + label.colspan])
             heights[label.row] = max(heights[label.row], 15.0 * _lines(label.text, width))
     for r, height in enumerate(heights):
-        ws.row_dimensions[layout.TABLE_TOP + r].height = height
+        ws.row_dimensions[top + r].height = height
 
 
 def _live_check(ws, form: Form, table: Table) -> None:
@@ -494,4 +514,4 @@ def _print_setup(ws, *, landscape: bool, one_page: bool = False) -> None:
     ws.print_options.horizontalCentered = True
 
 
-__all__ = ["build_workbook", "write_templates", "MASTER_NAME"]
+__all__ = ["build_workbook", "write_templates", "draw_grid", "MASTER_NAME"]

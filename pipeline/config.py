@@ -18,6 +18,9 @@ Example::
     full_name = "示例县青塘镇人民政府"
     kind = "乡镇"
     aliases = ["青塘"]
+
+A city collects its counties' 汇总表.xlsx with the same file: each county is a unit of kind "县区"
+whose code is the top-level `code` of that county's own county.toml (its summary carries the code).
 """
 
 from __future__ import annotations
@@ -32,13 +35,14 @@ from typing import Any
 
 from .forms import UnknownYear, form_for_year
 
-KINDS = ("乡镇", "部门")
+KINDS = ("乡镇", "部门", "县区")  # 县区: a county on a city's roster (the city sums the counties' summaries)
+KINDS_TEXT = "“乡镇”、“部门”或“县区”"
 
 # Characters Windows does not allow in file names; unit names become output file names.
 ILLEGAL_NAME_CHARS = '\\/:*?"<>|'
 _CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 
-_TOP_KEYS = ("county", "year", "inbox", "output", "history", "deadline", "templates", "units")
+_TOP_KEYS = ("county", "code", "year", "inbox", "output", "history", "deadline", "templates", "units")
 _UNIT_KEYS = ("code", "name", "full_name", "kind", "aliases")
 
 
@@ -47,7 +51,7 @@ class Unit:
     code: str
     name: str
     full_name: str
-    kind: str  # "乡镇" | "部门"
+    kind: str  # "乡镇" | "部门" | "县区"
     aliases: tuple[str, ...] = ()
 
 
@@ -62,6 +66,7 @@ class CountyConfig:
     units: tuple[Unit, ...]
     path: Path  # the config file itself, absolute
     templates: Path | None = None  # the county's own Word report templates (default: the tool's input_templates/)
+    code: str | None = None  # the county's own code on the roster of the level above (its summary carries it)
 
     def unit(self, code: str) -> Unit:
         for unit in self.units:
@@ -157,6 +162,9 @@ class _Checker:
     def check(self, data: dict[str, Any], path: Path) -> CountyConfig:
         self.unknown_keys(data, _TOP_KEYS, "")
         county = self.text(data, "county", "county", required=True, what="县（市、区）名称")
+        code = self.text(data, "code", "code", what="本县在上级名册中的单位代码")
+        if code is not None and not _CODE_PATTERN.fullmatch(code):
+            self.problem(f"code 只能包含英文字母、数字、“-”和“_”，实际为“{code}”。")
         year = self.year(data)
         inbox = self.path(data, "inbox", "收件文件夹", required=True)
         output = self.path(data, "output", "输出文件夹", default="output")
@@ -168,7 +176,7 @@ class _Checker:
             raise ConfigError("\n".join(self.problems), tuple(self.problems))
         return CountyConfig(
             county=county, year=year, inbox=inbox, output=output, history=history,
-            deadline=deadline, units=units, path=path, templates=templates,
+            deadline=deadline, units=units, path=path, templates=templates, code=code,
         )
 
     # Top-level values
@@ -252,9 +260,9 @@ class _Checker:
         if name is not None:
             self.check_name(name, f"{where}.name")
         full_name = self.text(entry, "full_name", f"{where}.full_name", what="单位全称")
-        kind = self.text(entry, "kind", f"{where}.kind", required=True, what="“乡镇”或“部门”")
+        kind = self.text(entry, "kind", f"{where}.kind", required=True, what=KINDS_TEXT)
         if kind is not None and kind not in KINDS:
-            self.problem(f"{where}.kind 应为“乡镇”或“部门”，实际为“{kind}”。")
+            self.problem(f"{where}.kind 应为{KINDS_TEXT}，实际为“{kind}”。")
         aliases = self.aliases(entry, f"{where}.aliases")
         if len(self.problems) > before:
             return None

@@ -85,6 +85,41 @@ def test_optional_keys_may_be_left_out(tmp_path):
     assert config.output == (tmp_path / "D:/年报/输出").resolve()  # absolute on Windows; here relative
 
 
+def test_county_code_is_optional_and_kept(tmp_path):
+    assert load_config(write(tmp_path, VALID)).code is None
+    text = changed('county = "示例县"', 'county = "示例县"\ncode = "SLX"')
+    assert load_config(write(tmp_path, text)).code == "SLX"
+
+
+CITY = """\
+county = "示例市"
+code = "SLS"
+year = 2025
+inbox = "各县区汇总表"
+
+[[units]]
+code = "SLX"
+name = "示例县"
+full_name = "示例县人民政府"
+kind = "县区"
+
+[[units]]
+code = "FGW"
+name = "市发改委"
+kind = "部门"
+"""
+
+
+def test_city_roster_lists_counties_as_kind_county(tmp_path):
+    config = load_config(write(tmp_path, CITY))
+    assert config.county == "示例市"
+    assert config.code == "SLS"
+    assert config.units == (
+        Unit("SLX", "示例县", "示例县人民政府", "县区", ()),
+        Unit("FGW", "市发改委", "市发改委", "部门", ()),
+    )
+
+
 def test_config_saved_with_bom_by_notepad_loads(tmp_path):
     assert load_config(write(tmp_path, VALID, encoding="utf-8-sig")).county == "示例县"
 
@@ -96,9 +131,9 @@ def test_safe_stem_is_code_and_name():
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ('kind = "部门"', 'kind = "镇"', "county.toml：units[3].kind 应为“乡镇”或“部门”，实际为“镇”。"),
-        ('\nkind = "部门"', "", "county.toml：缺少 units[3].kind，应为“乡镇”或“部门”。"),
-        ('kind = "部门"', "kind = 2", "county.toml：units[3].kind 应为“乡镇”或“部门”（带引号的文本），实际为整数 2。"),
+        ('kind = "部门"', 'kind = "镇"', "county.toml：units[3].kind 应为“乡镇”、“部门”或“县区”，实际为“镇”。"),
+        ('\nkind = "部门"', "", "county.toml：缺少 units[3].kind，应为“乡镇”、“部门”或“县区”。"),
+        ('kind = "部门"', "kind = 2", "county.toml：units[3].kind 应为“乡镇”、“部门”或“县区”（带引号的文本），实际为整数 2。"),
         ('county = "示例县"\n', "", "county.toml：缺少 county，应为县（市、区）名称。"),
         ("year = 2024", 'year = "2024"', "county.toml：year 应为整数（如 2024，不加引号），实际为文本“2024”。"),
         (
@@ -170,7 +205,7 @@ def test_safe_stem_is_code_and_name():
         (
             "year = 2024",
             "yaer = 2024",
-            "county.toml：yaer 不是可用的配置项（可用：county、year、inbox、output、history、deadline、templates、units）。"
+            "county.toml：yaer 不是可用的配置项（可用：county、code、year、inbox、output、history、deadline、templates、units）。"
             "是否应为 year？\n"
             "county.toml：缺少 year，应为报告年度（整数，如 2024）。",
         ),
@@ -181,6 +216,16 @@ def test_safe_stem_is_code_and_name():
             "是否应为 full_name？",
         ),
         (VALID[VALID.index("[[units]]"):], "", "county.toml：缺少 [[units]]，应至少列出一个填报单位。"),
+        (
+            'county = "示例县"',
+            'county = "示例县"\ncode = "示例"',
+            "county.toml：code 只能包含英文字母、数字、“-”和“_”，实际为“示例”。",
+        ),
+        (
+            'county = "示例县"',
+            'county = "示例县"\ncode = 12',
+            "county.toml：code 应为本县在上级名册中的单位代码（带引号的文本），实际为整数 12。",
+        ),
     ],
 )
 def test_each_mistake_gets_its_own_message(tmp_path, old, new, message):
@@ -201,7 +246,7 @@ def test_all_problems_are_reported_together_one_per_line_in_file_order(tmp_path)
         load_config(write(tmp_path, text))
     assert caught.value.problems == (
         "county.toml：year 应为整数（如 2024，不加引号），实际为文本“2024”。",
-        "county.toml：units[3].kind 应为“乡镇”或“部门”，实际为“镇”。",
+        "county.toml：units[3].kind 应为“乡镇”、“部门”或“县区”，实际为“镇”。",
         "county.toml：units[2].code “QT”与 units[1] 重复，每个单位的代码应唯一。",
     )
     assert caught.value.message == "\n".join(caught.value.problems)

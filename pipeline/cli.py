@@ -173,10 +173,9 @@ def run_command(args: argparse.Namespace) -> int:
     from .outputs import write_outputs
     from .terminal import console, progress_bar, print_run_summary
     from .word import ReportDataError, ReportTemplateError, check_word_template, render_reports, template_path
-
-    # a county's edited Word template is checked before the long part of the run
     from .word import TEMPLATES_DIR
 
+    # a county's edited Word template is checked before the long part of the run
     templates = config.templates or TEMPLATES_DIR
     problems = check_word_template(template_path(form_for_year(config.year), templates), form_for_year(config.year), draft=args.draft)
     if problems:
@@ -184,8 +183,7 @@ def run_command(args: argparse.Namespace) -> int:
     if args.pdf and find_soffice() is None:
         raise UsageError("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，或不加 --pdf。")
 
-    from .outputs import year_folder
-    from .store import StoreError, load_previous, previous_missing_message, write_dataset
+    from .store import StoreError, load_previous, previous_missing_message
 
     try:
         previous = load_previous(config)  # last year's dataset, for the cross-year rules (X1, X2)
@@ -197,8 +195,7 @@ def run_command(args: argparse.Namespace) -> int:
     paths = discover(config.inbox)
     with progress_bar(len(paths), "读取并校验") as advance:
         result = run_batch(config, paths=paths, progress=advance, previous_by_unit=previous)
-    outputs = write_outputs(result, config)
-    outputs["分年数据集"] = write_dataset(result, config, year_folder(config))
+    outputs = write_outputs(result, config, previous=previous)
     exit_code = EXIT_FAILED if result.has_errors else EXIT_OK
     to_render = sum(1 for u in result.units if u.submission and (u.status == PASSED or args.draft))
     try:

@@ -314,9 +314,9 @@ def demo_folders(out_dir: Path) -> dict[str, Path]:
         "inbox_2024": out_dir / "示例县" / "2024年收件箱",
         "inbox_2025": out_dir / "示例县" / "2025年收件箱",
         "seed_inbox": out_dir / "青塘镇样例" / "2019年收件箱",
-        "results_2024": out_dir / "示例县" / "2024年结果",
-        "results_2025": out_dir / "示例县" / "2025年结果",
-        "seed_results": out_dir / "青塘镇样例" / "2019年结果",
+        "results_2024": out_dir / "示例县" / "结果" / "2024",
+        "results_2025": out_dir / "示例县" / "结果" / "2025",
+        "seed_results": out_dir / "青塘镇样例" / "结果" / "2019",
     }
 
 
@@ -350,46 +350,59 @@ def run_demo(out_dir: Path | None = None) -> int:
         ),
     ]
     _print_summary(outputs)
-    _check_demo(config, folders)
+    _check_demo(config, folders, out_dir)
     return 0
 
 
-def _check_demo(config: CountyConfig, folders: dict[str, Path]) -> None:
-    """Run the county's checking on the built inboxes, as `nianbao run` would, and show the 2025 result.
+def _check_demo(config: CountyConfig, folders: dict[str, Path], out_dir: Path) -> None:
+    """Run the county's checking on the built inboxes, as `nianbao run` would, then the city's roll-up.
 
-    The 2024 run's accepted values serve as last year's data for the 2025 cross-year checks."""
+    The 2024 run's dataset (data.csv) is the history of the 2025 run: its cross-year checks and its
+    year-over-year sheet use it, as next January's real run would."""
     from dataclasses import replace
 
     from rich.console import Console
 
     from .batch import run_batch
     from .outputs import write_outputs
+    from .rollup_demo import build_city_demo, city_folders
+    from .store import load_previous
+    from .summary import SUMMARY_NAME
     from .terminal import print_run_summary
     from .word import render_reports
     from .word.render import REPORTS_DIR
 
     console = Console(highlight=False)
     last_year = replace(config, year=config.year - 1, inbox=folders["inbox_2024"], output=folders["results_2024"].parent)
-    this_year = replace(config, inbox=folders["inbox_2025"], output=folders["results_2025"].parent)
-    seed = load_config(SEED_EXAMPLE / "county.toml")
-    seed = replace(seed, inbox=folders["seed_inbox"], output=folders["seed_results"].parent)
+    this_year = replace(config, inbox=folders["inbox_2025"], output=folders["results_2025"].parent,
+                        history=folders["results_2024"].parent)
     earlier = run_batch(last_year)
     write_outputs(earlier, last_year, folder=folders["results_2024"])
-    previous = {u.unit.code: u.submission.values for u in earlier.passed()}
+    previous = load_previous(this_year)
     result = run_batch(this_year, previous_by_unit=previous)
-    outputs = write_outputs(result, this_year, folder=folders["results_2025"])
+    outputs = write_outputs(result, this_year, folder=folders["results_2025"], previous=previous)
     reports = render_reports(result, this_year, out_dir=folders["results_2025"])
     outputs[f"Word 年度报告（{len(reports)} 份，通过校验的单位）"] = folders["results_2025"] / REPORTS_DIR
     console.print()
     print_run_summary(result, outputs, console)
+
+    seed = load_config(SEED_EXAMPLE / "county.toml")
+    seed = replace(seed, inbox=folders["seed_inbox"], output=folders["seed_results"].parent, history=None)
     seed_result = run_batch(seed)
     seed_outputs = write_outputs(seed_result, seed, folder=folders["seed_results"])
     render_reports(seed_result, seed, out_dir=folders["seed_results"], draft=True)
-    errors = seed_result.units[0].errors
     console.print(
-        f"\n青塘镇 2019 年样例：发现 {errors} 个错误（原报告勾稽关系不平衡等），"
-        f"问题清单：{seed_outputs['问题清单（Excel）']}；"
-        f"按原报告数字生成的草稿：{folders['seed_results'] / REPORTS_DIR}",
+        f"\n青塘镇 2019 年样例：发现 {seed_result.units[0].errors} 个错误（原报告勾稽关系不平衡等），"
+        f"问题清单：{_shown(seed_outputs['问题清单（Excel）'])}；"
+        f"按原报告数字生成的草稿：{_shown(folders['seed_results'] / REPORTS_DIR)}",
+        soft_wrap=True,
+    )
+
+    city, city_result = build_city_demo(out_dir, county_summary=folders["results_2025"] / SUMMARY_NAME)
+    passed = len(city_result.passed())
+    console.print(
+        f"\n{city.county}汇总：收到 {len(city_result.units)} 个县的汇总表，{passed} 个通过校验；"
+        f"全市汇总表：{_shown(city_folders(out_dir)['city_results'] / SUMMARY_NAME)}",
         soft_wrap=True,
     )
 

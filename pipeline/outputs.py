@@ -1,19 +1,24 @@
 """Writing a run's outputs under the configured output folder for the year.
 
 - 问题清单.xlsx and 问题清单.html: every finding;
-- 退回修改/<code>-<name>.xlsx: for each unit with errors, its own file marked up.
+- 退回修改/<code>-<name>.xlsx: for each unit with errors, its own file marked up;
+- 汇总表.xlsx and 汇总报告.docx: the county totals for superiors; data.csv: the accepted values.
 
 File names come from the roster, never from what a township typed. The inbox is only read.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
+from typing import Mapping
 
 from .batch import FAILED, RunResult
 from .config import CountyConfig, safe_stem
 from .report.findings_html import write_findings_html
 from .report.findings_xlsx import write_findings_xlsx
+from .store import write_dataset
+from .summary import SUMMARY_NAME, SUMMARY_REPORT_NAME, write_summary, write_summary_report
 from .workbook.annotate import annotate_copy
 
 FINDINGS_XLSX = "问题清单.xlsx"
@@ -25,9 +30,17 @@ def year_folder(config: CountyConfig) -> Path:
     return config.output / str(config.year)
 
 
-def write_outputs(result: RunResult, config: CountyConfig, *, folder: Path | None = None) -> dict[str, Path]:
-    """Write the run's outputs (into `folder`, by default the output folder of the year); returns
-    {Chinese label: path} for the terminal summary."""
+def write_outputs(
+    result: RunResult,
+    config: CountyConfig,
+    *,
+    folder: Path | None = None,
+    previous: Mapping[str, Mapping[str, Decimal]] | None = None,
+) -> dict[str, Path]:
+    """Write the run's outputs (into `folder`, by default the output folder of the year): the
+    问题清单, the marked-up copies, the per-year dataset, the summary workbook (with the
+    year-over-year sheet when last year's values are given) and the summary Word report.
+    Returns {Chinese label: path} for the terminal summary."""
     out = folder if folder is not None else year_folder(config)
     title = f"{config.county}{result.year}年度政府信息公开工作年度报告 问题清单"
     write_findings_xlsx(result.findings, out / FINDINGS_XLSX, title=title, year=result.year, rules=result.form.rules)
@@ -46,6 +59,9 @@ def write_outputs(result: RunResult, config: CountyConfig, *, folder: Path | Non
     written = {"问题清单（Excel）": out / FINDINGS_XLSX, "问题清单（网页）": out / FINDINGS_HTML}
     if expected:
         written[f"退回修改的文件（{len(expected)} 个）"] = returns
+    written["汇总表（报上级）"] = write_summary(result, config, out / SUMMARY_NAME, previous=previous)
+    written["汇总报告（Word）"] = write_summary_report(result, config, out / SUMMARY_REPORT_NAME)
+    written["分年数据集（明年核对上年结转用）"] = write_dataset(result, config, out)
     return written
 
 

@@ -45,9 +45,9 @@ def city_folders(out_dir: Path) -> dict[str, Path]:
     out_dir = Path(out_dir)
     return {
         "city_inbox": out_dir / "示例市" / "2025年收件箱",
-        "city_results": out_dir / "示例市" / "2025年结果",
+        "city_results": out_dir / "示例市" / "结果" / "2025",
         "sample_inbox": out_dir / "样板县" / "2025年收件箱",
-        "sample_results": out_dir / "样板县" / "2025年结果",
+        "sample_results": out_dir / "样板县" / "结果" / "2025",
         "county_inbox_2024": out_dir / "示例县" / "2024年收件箱",
         "county_inbox_2025": out_dir / "示例县" / "2025年收件箱",
     }

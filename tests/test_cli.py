@@ -149,7 +149,7 @@ def test_bad_config_exits_2_with_the_message_on_stderr_and_no_traceback(tmp_path
     assert captured.out == ""
     assert captured.err == (
         "county.toml：year 应为整数（如 2024，不加引号），实际为文本“2024”。\n"
-        "county.toml：units[2].kind 应为“乡镇”或“部门”，实际为“局”。\n"
+        "county.toml：units[2].kind 应为“乡镇”、“部门”或“县区”，实际为“局”。\n"
     )
     assert not (tmp_path / "input_templates").exists()
 

@@ -157,3 +157,14 @@ def test_demo_city_files_are_stable(demo):
     build_city_demo(out, county_summary=folders["city_inbox"] / "SLX-示例县-汇总表.xlsx")
     assert {p.name: p.read_bytes() for p in folders["city_inbox"].iterdir()} == before
     assert (folders["city_results"] / SUMMARY_NAME).read_bytes() == city_summary
+
+
+def test_the_city_run_writes_no_report_per_county_and_exits_0(demo, capsys):
+    """A county's 汇总表 carries no narrative or date: the county publishes its own report, so the
+    city's run renders none for it (and does not fail for the missing 落款日期)."""
+    from pipeline.word import render_reports
+
+    _, city, city_result, out = demo
+    assert render_reports(city_result, city, out_dir=out / "城市报告") == {}
+    assert not (out / "城市报告" / "报告").exists() or list((out / "城市报告" / "报告").iterdir()) == []
+    assert all(u.findings == [] for u in city_result.units)

@@ -333,7 +333,7 @@ def test_run_writes_the_dataset_and_lists_it(two_years, capsys):
     path = root / "2024" / "输出" / "2024" / DATASET
     assert load_dataset(path) == {"03": expected_values(FORM_2021)}
     assert main(["run", "--config", str(root / "2024" / "county.toml")]) == 0
-    assert f"分年数据集：{path}" in capsys.readouterr().out
+    assert f"分年数据集（明年核对上年结转用）：{path}" in capsys.readouterr().out
 
 
 def test_next_years_run_checks_carried_in_against_last_years_dataset(two_years, capsys):

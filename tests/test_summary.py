@@ -143,8 +143,9 @@ def test_reader_reads_the_summary_as_the_county_as_one_unit(run, form):
     assert submission.texts == {}
     check_submission(submission, "县区")
     assert [f.message for f in submission.findings if f.severity == ERROR] == []
-    # totals are numbers by design; the reader currently notes them as overwritten formulas (warnings only)
-    assert {f.rule for f in submission.findings} <= {"formula-overwritten"}
+    # totals are numbers by design, and the summary's marks tell the reader so: no finding at all
+    assert submission.is_summary
+    assert submission.findings == []
 
 
 def test_hidden_marks_name_the_county(run, form):
@@ -386,7 +387,7 @@ def test_summary_saved_again_by_libreoffice_reads_the_same(run, tmp_path):
     assert submission.by_names and submission.unit_code == "SLX"
     assert submission.values == county_totals(result)
     assert [f.message for f in submission.findings if f.severity == ERROR] == []
-    assert {f.rule for f in submission.findings if f.severity == WARNING} <= {"formula-overwritten"}
+    assert submission.findings == []
 
 
 # --- 汇总报告.docx --------------------------------------------------------------------------------

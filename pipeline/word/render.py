@@ -241,6 +241,8 @@ def render_reports(
         is_draft = unit_result.status == FAILED
         if not (unit_result.status == PASSED or (draft and is_draft)) or unit_result.submission is None:
             continue
+        if unit_result.submission.is_summary:
+            continue  # a county's 汇总表 at the level above: the county publishes its own report
         unit = unit_result.unit
         path = folder / f"{safe_stem(unit)}.docx"
         context = report_context(form, result.year, unit, unit_result.submission, draft=is_draft)

@@ -65,6 +65,7 @@ class Submission:
     info: dict[str, object] = field(default_factory=dict)
     places: dict[str, Place] = field(default_factory=dict)
     broken_tables: set[str] = field(default_factory=set)  # tables whose layout was altered (not read)
+    is_summary: bool = False  # a county's 汇总表 read at the level above: its totals are numbers, not formulas
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -212,6 +213,7 @@ def _read_marks(submission: Submission, wb) -> None:
     submission.year = int(marks["year"]) if marks.get("year", "").isdigit() else None
     submission.unit_code = marks.get("unit_code", "")
     submission.unit_name = marks.get("unit_name", "")
+    submission.is_summary = marks.get("source") == "summary"
 
 
 def _guess_form(wb) -> Form | None:
@@ -374,7 +376,7 @@ def _read_numbers(submission: Submission, formulas, cached) -> None:
             raw_value = value
         else:
             raw_value = raw
-            if cell.is_total and raw is not None:
+            if cell.is_total and raw is not None and not submission.is_summary:
                 submission.note(
                     WARNING, "formula-overwritten",
                     f"{submission.where(cell.key)} {cell.label}：合计公式被改写为数字 {raw}。合计应由模板自动计算，请使用下发的模板，不要改写合计。",

@@ -254,21 +254,15 @@ def expand_values(form: Form, entry: Mapping[str, Any], where: str = "") -> dict
 
 
 def with_totals(form: Form, values: Mapping[str, Any]) -> dict[str, Any]:
-    """`values` plus every total the template's formulas compute (blank addends count as 0)."""
-    result = dict(values)
+    """`values` plus every total the template's formulas compute (blank addends count as 0), as the
+    plain numbers openpyxl writes."""
+    return {key: _plain(value) for key, value in form.with_totals(
+        {k: Decimal(str(v)) for k, v in values.items() if v is not None}
+    ).items()} | {k: v for k, v in values.items() if v is None}
 
-    def total(key: str) -> Any:
-        if key not in result:
-            cell = form.cell(key)
-            parts = [total(k) if form.cell(k).is_total else result.get(k) for k in cell.sum_of]
-            exact = sum((Decimal(str(p)) for p in parts if p is not None), Decimal(0))
-            result[key] = int(exact) if exact == exact.to_integral_value() else float(exact)
-        return result[key]
 
-    for cell in form.cells:
-        if cell.is_total:
-            total(cell.key)
-    return result
+def _plain(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _mistake(form: Form, raw: Mapping[str, Any], where: str) -> Mistake:

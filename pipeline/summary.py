@@ -24,7 +24,6 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.page import PageMargins
 
 from .batch import DUPLICATE, FAILED, MISSING, PASSED, UNREADABLE, RunResult
 from .config import CountyConfig
@@ -33,6 +32,7 @@ from .forms import UnknownYear, form_for_year
 from .forms.spec import ERROR, WARNING, Cell, Form
 from .report.findings_xlsx import write_findings_table
 from .workbook import layout
+from .workbook.cells import plain_number, print_setup, wrapped_lines, write_cell
 from .workbook.layout import Place
 from .workbook.template import COLUMN_WIDTHS, NUMBER_FORMATS, draw_grid
 
@@ -142,18 +142,8 @@ def county_totals(result: RunResult) -> dict[str, Decimal]:
 
 
 def with_totals(form: Form, values: Mapping[str, Decimal]) -> dict[str, Decimal]:
-    """`values` of the input cells plus every total computed from its parts (totals may sum totals)."""
-    result = {k: Decimal(v) for k, v in values.items()}
-
-    def total(key: str) -> Decimal:
-        if key not in result:
-            result[key] = sum((total(part) for part in form.cell(key).sum_of), Decimal(0))
-        return result[key]
-
-    for cell in form.cells:
-        if cell.is_total:
-            total(cell.key)
-    return result
+    """`values` of the input cells plus every total computed from its parts."""
+    return form.with_totals(values)
 
 
 def coverage_sentence(result: RunResult) -> str:
@@ -255,13 +245,13 @@ def _summary_sheet(ws, result: RunResult, config: CountyConfig, totals: Mapping[
         ws.column_dimensions[get_column_letter(i)].width = width
     last_col = len(widths)
     title = f"{config.county}{result.year}年政府信息公开工作年度报告汇总表"
-    _text(ws, 1, 1, title, Font(name=HEADING_FONT, size=16, bold=True), LEFT)
+    write_cell(ws, 1, 1, title, Font(name=HEADING_FONT, size=16, bold=True), LEFT)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
     ws.row_dimensions[1].height = 28
     coverage = coverage_sentence(result)
-    _text(ws, 2, 1, coverage, Font(name=BODY_FONT, size=11), LEFT)
+    write_cell(ws, 2, 1, coverage, Font(name=BODY_FONT, size=11), LEFT)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last_col)
-    ws.row_dimensions[2].height = 16.0 * _lines(coverage, sum(widths)) + 4
+    ws.row_dimensions[2].height = 16.0 * wrapped_lines(coverage, sum(widths)) + 4
 
     places: dict[str, Place] = {}
     info_values = {
@@ -274,9 +264,9 @@ def _summary_sheet(ws, result: RunResult, config: CountyConfig, totals: Mapping[
     for info in layout.INFO_FIELDS:
         if info.key not in info_values:
             continue  # contact, phone and date belong to the county's own report, not to the sums
-        _text(ws, row, 1, info.label, Font(name=BODY_FONT, size=11, bold=True), LEFT, HEADER_FILL).border = BORDER
+        write_cell(ws, row, 1, info.label, Font(name=BODY_FONT, size=11, bold=True), LEFT, HEADER_FILL).border = BORDER
         value = info_values[info.key]
-        cell = _text(ws, row, 2, value, Font(name=BODY_FONT, size=11), LEFT) if isinstance(value, str) else ws.cell(row, 2, value)
+        cell = write_cell(ws, row, 2, value, Font(name=BODY_FONT, size=11), LEFT) if isinstance(value, str) else ws.cell(row, 2, value)
         cell.alignment = LEFT
         for col in range(2, 5):
             ws.cell(row, col).border = BORDER
@@ -288,13 +278,13 @@ def _summary_sheet(ws, result: RunResult, config: CountyConfig, totals: Mapping[
     for table in form.tables:
         row += 1
         heading = form.section(table.section).heading
-        _text(ws, row, 1, heading, Font(name=HEADING_FONT, size=14, bold=True), LEFT)
+        write_cell(ws, row, 1, heading, Font(name=HEADING_FONT, size=14, bold=True), LEFT)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
         ws.row_dimensions[row].height = 24
         top = row + 1
 
         def value_cell(cell: Cell, target) -> None:
-            target.value = _number(totals[cell.key])
+            target.value = plain_number(totals[cell.key])
             target.font = value_font
             target.alignment = CENTER
             target.number_format = NUMBER_FORMATS[cell.kind]
@@ -305,7 +295,7 @@ def _summary_sheet(ws, result: RunResult, config: CountyConfig, totals: Mapping[
         for cell in table.cells:
             places[cell.key] = Place(ws.title, top + cell.row, 1 + cell.col)
         row = top + table.n_rows
-    _print_setup(ws, landscape=False)
+    print_setup(ws, landscape=False, centered=False)
     return places
 
 
@@ -347,10 +337,10 @@ def _detail_sheet(ws, result: RunResult) -> None:
     form = result.form
     header_font = Font(name=BODY_FONT, size=10, bold=True)
     first = len(UNIT_COLUMNS) + 1
-    _text(ws, 1, 1, "单位", header_font, CENTER, HEADER_FILL)
+    write_cell(ws, 1, 1, "单位", header_font, CENTER, HEADER_FILL)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(UNIT_COLUMNS))
     for col, (header, width) in enumerate(UNIT_COLUMNS, start=1):
-        _text(ws, 2, col, header, header_font, CENTER, HEADER_FILL)
+        write_cell(ws, 2, col, header, header_font, CENTER, HEADER_FILL)
         ws.column_dimensions[get_column_letter(col)].width = width
     headers = detail_headers(form)
     cell_width = 11
@@ -358,18 +348,18 @@ def _detail_sheet(ws, result: RunResult) -> None:
     for index, (top, sub) in enumerate(headers):
         column = first + index
         ws.column_dimensions[get_column_letter(column)].width = cell_width
-        _text(ws, 2, column, sub, header_font, CENTER, HEADER_FILL)
-        sub_lines = max(sub_lines, _lines(sub, cell_width))
+        write_cell(ws, 2, column, sub, header_font, CENTER, HEADER_FILL)
+        sub_lines = max(sub_lines, wrapped_lines(sub, cell_width))
     # identical adjacent upper headers (a row of table 三, a block of table 四) are merged
     start = 0
     while start < len(headers):
         end = start
         while end + 1 < len(headers) and headers[end + 1][0] == headers[start][0]:
             end += 1
-        _text(ws, 1, first + start, headers[start][0], header_font, CENTER, HEADER_FILL)
+        write_cell(ws, 1, first + start, headers[start][0], header_font, CENTER, HEADER_FILL)
         if end > start:
             ws.merge_cells(start_row=1, start_column=first + start, end_row=1, end_column=first + end)
-        top_lines = max(top_lines, _lines(headers[start][0], cell_width * (end - start + 1)))
+        top_lines = max(top_lines, wrapped_lines(headers[start][0], cell_width * (end - start + 1)))
         start = end + 1
     ws.row_dimensions[1].height = 14.0 * top_lines + 4
     ws.row_dimensions[2].height = 14.0 * sub_lines + 4
@@ -384,7 +374,7 @@ def _detail_sheet(ws, result: RunResult) -> None:
         row += 1
         unit = unit_result.unit
         for col, value in enumerate((unit.code, unit.name, unit.kind, unit_result.status), start=1):
-            _text(ws, row, col, value, body, LEFT).border = BORDER
+            write_cell(ws, row, col, value, body, LEFT).border = BORDER
         ws.cell(row, 4).fill = STATUS_FILLS[unit_result.status]
         values = unit_result.submission.values if unit_result.submission is not None else {}
         for index, cell in enumerate(form.cells):
@@ -393,11 +383,11 @@ def _detail_sheet(ws, result: RunResult) -> None:
             target.font = body
             target.number_format = NUMBER_FORMATS[cell.kind]
             if values.get(cell.key) is not None:
-                target.value = _number(values[cell.key])
+                target.value = plain_number(values[cell.key])
     ws.freeze_panes = ws.cell(3, first).coordinate
     ws.auto_filter.ref = f"A2:{get_column_letter(last_col)}{max(row, 2)}"
     # one column per cell of the form is too wide for one page: print across pages, repeating the headers
-    _print_setup(ws, landscape=True, fit_width=False)
+    print_setup(ws, landscape=True, fit_width=False, centered=False)
     ws.print_title_rows = "1:2"
     ws.print_title_cols = f"A:{get_column_letter(len(UNIT_COLUMNS))}"
 
@@ -413,7 +403,7 @@ STATUS_COLUMNS = (
 def _status_sheet(ws, result: RunResult) -> None:
     header_font = Font(name=BODY_FONT, size=11, bold=True)
     for col, (header, width) in enumerate(STATUS_COLUMNS, start=1):
-        _text(ws, 1, col, header, header_font, CENTER, HEADER_FILL).border = BORDER
+        write_cell(ws, 1, col, header, header_font, CENTER, HEADER_FILL).border = BORDER
         ws.column_dimensions[get_column_letter(col)].width = width
     rows = []
     for unit_result in result.units:
@@ -432,7 +422,7 @@ def _status_sheet(ws, result: RunResult) -> None:
         names = "\n".join(s.file.name for s in files)
         hashes = "\n".join(s.file.sha256 for s in files)
         for col, value in enumerate((code, name, kind, status, names, hashes), start=1):
-            _text(ws, row, col, value, body, TOP_LEFT).border = BORDER
+            write_cell(ws, row, col, value, body, TOP_LEFT).border = BORDER
         for col, value in ((7, errors), (8, warnings)):
             cell = ws.cell(row, col, value)
             cell.font = body
@@ -442,7 +432,7 @@ def _status_sheet(ws, result: RunResult) -> None:
         ws.row_dimensions[row].height = 14.0 * max(1, len(files)) + 2
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(STATUS_COLUMNS))}{row}"
-    _print_setup(ws, landscape=True)
+    print_setup(ws, landscape=True, centered=False)
 
 
 # --- sheet 同比 ----------------------------------------------------------------------------------
@@ -458,16 +448,16 @@ def _comparison_sheet(ws, result: RunResult, totals: Mapping[str, Decimal], prev
     header_font = Font(name=BODY_FONT, size=10, bold=True)
     fixed = (("单位代码", 10), ("单位", 18), ("状态", 9))
     for col, (header, width) in enumerate(fixed, start=1):
-        _text(ws, 1, col, header, header_font, CENTER, HEADER_FILL)
+        write_cell(ws, 1, col, header, header_font, CENTER, HEADER_FILL)
         ws.merge_cells(start_row=1, start_column=col, end_row=2, end_column=col)
         ws.column_dimensions[get_column_letter(col)].width = width
     first = len(fixed) + 1
     for index, (name, _) in enumerate(figures):
         start = first + index * len(COMPARISON_PARTS)
-        _text(ws, 1, start, name, header_font, CENTER, HEADER_FILL)
+        write_cell(ws, 1, start, name, header_font, CENTER, HEADER_FILL)
         ws.merge_cells(start_row=1, start_column=start, end_row=1, end_column=start + len(COMPARISON_PARTS) - 1)
         for offset, part in enumerate(COMPARISON_PARTS):
-            _text(ws, 2, start + offset, part, header_font, CENTER, HEADER_FILL)
+            write_cell(ws, 2, start + offset, part, header_font, CENTER, HEADER_FILL)
             ws.column_dimensions[get_column_letter(start + offset)].width = 9
     last_col = first + len(figures) * len(COMPARISON_PARTS) - 1
     for col in range(1, last_col + 1):
@@ -487,7 +477,7 @@ def _comparison_sheet(ws, result: RunResult, totals: Mapping[str, Decimal], prev
     for labels, now, last, is_total in lines:
         row += 1
         for col, value in enumerate(labels, start=1):
-            _text(ws, row, col, value, body, LEFT).border = BORDER
+            write_cell(ws, row, col, value, body, LEFT).border = BORDER
         if labels[2] in STATUS_FILLS:
             ws.cell(row, 3).fill = STATUS_FILLS[labels[2]]
         for index, (_, keys) in enumerate(figures):
@@ -503,16 +493,16 @@ def _comparison_sheet(ws, result: RunResult, totals: Mapping[str, Decimal], prev
                 cell.font = Font(name=BODY_FONT, size=10, bold=is_total)
                 cell.number_format = PERCENT_FORMAT if offset == 3 else number_format
                 if value is not None:
-                    cell.value = float(value) if offset == 3 else _number(value)
+                    cell.value = float(value) if offset == 3 else plain_number(value)
     note = (
         "说明：本年为通过校验的单位的数字；上年为上年度已确认的数据。“合计”行的本年为本表汇总数，"
         "上年为名册内各单位上年数据之和。上年为0或缺少数据时不计算增减率。"
     )
-    _text(ws, row + 2, 1, note, Font(name=BODY_FONT, size=10, color="595959"), LEFT)
+    write_cell(ws, row + 2, 1, note, Font(name=BODY_FONT, size=10, color="595959"), LEFT)
     ws.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=min(last_col, 16))
     ws.row_dimensions[row + 2].height = 30
     ws.freeze_panes = ws.cell(3, first).coordinate
-    _print_setup(ws, landscape=True)
+    print_setup(ws, landscape=True, centered=False)
 
 
 def _sum_values(units: list[Mapping[str, Decimal]]) -> dict[str, Decimal]:
@@ -540,18 +530,18 @@ def _chart_sheet(ws, result: RunResult, config: CountyConfig, totals: Mapping[st
     passed = result.passed()
     headers = ["单位", "本年新收"] + (["上年新收"] if previous is not None else [])
     for col, header in enumerate(headers, start=1):
-        _text(ws, 1, col, header, header_font, CENTER, HEADER_FILL)
+        write_cell(ws, 1, col, header, header_font, CENTER, HEADER_FILL)
     row = 1
     for unit_result in passed:
         row += 1
-        _text(ws, row, 1, unit_result.unit.name, body, LEFT)
+        write_cell(ws, row, 1, unit_result.unit.name, body, LEFT)
         value = figure_value(unit_result.submission.values, received, form)
         if value is not None:
-            ws.cell(row, 2, _number(value)).font = body
+            ws.cell(row, 2, plain_number(value)).font = body
         if previous is not None:
             last = figure_value(previous.get(unit_result.unit.code), received, last_form)
             if last is not None:
-                ws.cell(row, 3, _number(last)).font = body
+                ws.cell(row, 3, plain_number(last)).font = body
     units_end = row
     chart_row = 1
     if passed:
@@ -565,17 +555,17 @@ def _chart_sheet(ws, result: RunResult, config: CountyConfig, totals: Mapping[st
     # 2. the county's outcomes of table 三 by kind
     row = units_end + 2
     outcome_head = row
-    _text(ws, row, 1, "办理结果", header_font, CENTER, HEADER_FILL)
-    _text(ws, row, 2, "件数", header_font, CENTER, HEADER_FILL)
+    write_cell(ws, row, 1, "办理结果", header_font, CENTER, HEADER_FILL)
+    write_cell(ws, row, 2, "件数", header_font, CENTER, HEADER_FILL)
     for name, keys in outcome_groups(form):
         row += 1
-        _text(ws, row, 1, name, body, LEFT)
-        ws.cell(row, 2, _number(figure_value(totals, keys, form))).font = body
+        write_cell(ws, row, 1, name, body, LEFT)
+        ws.cell(row, 2, plain_number(figure_value(totals, keys, form))).font = body
     chart = _bar_chart(ws, f"{config.county}本年度办理结果分布", outcome_head, row, 2, 2, "件")
     chart.type = "bar"
     chart.legend = None
     ws.add_chart(chart, f"E{chart_row}")
-    _print_setup(ws, landscape=True)
+    print_setup(ws, landscape=True, centered=False)
 
 
 def _bar_chart(ws, title: str, head: int, end: int, first_col: int, last_col: int, unit: str) -> BarChart:
@@ -612,8 +602,8 @@ def _meta_sheet(ws, form: Form, year: int, config: CountyConfig) -> None:
     }
     rows = [(key, values[key]) for key in layout.META_KEYS] + [SUMMARY_MARK]
     for i, (key, value) in enumerate(rows, start=1):
-        _text(ws, i, 1, key)
-        _text(ws, i, 2, value)
+        write_cell(ws, i, 1, key)
+        write_cell(ws, i, 2, value)
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
 
@@ -659,41 +649,6 @@ def write_summary_report(result: RunResult, config: CountyConfig, path: Path, *,
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _text(ws, row: int, col: int, value, font=None, alignment=None, fill=None):
-    """A text cell that stays text: a name beginning with = + - @ is never a formula."""
-    cell = ws.cell(row, col)
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-    if font is not None:
-        cell.font = font
-    if alignment is not None:
-        cell.alignment = alignment
-    if fill is not None:
-        cell.fill = fill
-    return cell
-
-
-def _number(value: Decimal | int) -> int | float:
-    value = Decimal(value)
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _lines(text: str, width: float) -> int:
-    units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-    return max(1, -(-units // max(1, int(width * 0.95))))
-
-
-def _print_setup(ws, *, landscape: bool, fit_width: bool = True) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    if fit_width:
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.7, bottom=0.7)
 
 
 __all__ = [

@@ -318,6 +318,24 @@ class Form:
             and (not r.unit_kinds or unit_kind is None or unit_kind in r.unit_kinds)
         )
 
+    def with_totals(self, values: Mapping[str, Number | None]) -> dict[str, Decimal]:
+        """`values` of input cells plus every total computed from its parts, as the template's SUM
+        formulas do: a missing or blank part counts as 0, and totals may sum totals."""
+        result = {k: Decimal(v) for k, v in values.items() if v is not None}
+
+        def total(key: str) -> Decimal:
+            if key not in result:
+                result[key] = sum(
+                    (total(k) if self.cell(k).is_total else result.get(k, Decimal(0)) for k in self.cell(key).sum_of),
+                    Decimal(0),
+                )
+            return result[key]
+
+        for cell in self.cells:
+            if cell.is_total:
+                total(cell.key)
+        return result
+
     def carry_over(self, previous: Mapping[str, Number]) -> dict[str, Decimal]:
         """Values this year's report takes over from last year's (上年结转 and the like).
 

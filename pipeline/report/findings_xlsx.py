@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from ..files import fixed_timestamp, save_workbook
 from ..findings import COLUMNS, TYPES, Finding, fmt_number, sort_key
+from ..workbook.cells import wrapped_lines
 from ..forms.spec import ERROR, NOTICE, WARNING
 
 SHEET = "问题清单"
@@ -149,16 +150,6 @@ def text_of(value) -> str:
     text = value if isinstance(value, str) else fmt_number(value)
     text = ILLEGAL_CHARACTERS_RE.sub("", text)
     return text[:MAX_CELL_CHARS]
-
-
-def wrapped_lines(text: str, width: float) -> int:
-    """How many lines `text` wraps to in a column `width` characters wide (a CJK character takes
-    about two). Office suites do not grow rows for wrapped text written by openpyxl."""
-    total = 0
-    for line in text.split("\n") or [""]:
-        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
-        total += max(1, -(-units // max(1, int(width * 0.95))))
-    return max(1, total)
 
 
 def rule_rows(rules: Iterable | None) -> list[tuple[str, str, str]]:

@@ -20,12 +20,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.page import PageMargins
 
 from ..files import fixed_timestamp, save_workbook
 from ..forms import form_for_year
 from ..forms.spec import Cell, CellKind, Form, Table
 from . import layout
+from .cells import plain_number, print_setup, wrapped_lines, write_cell
 from .layout import Place
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -141,7 +141,7 @@ def _guide_sheet(ws, form: Form, year: int, unit, county, deadline) -> None:
     title = f"{who}{year}年政府信息公开工作年度报告 填报说明"
     ws.column_dimensions["A"].width = 4
     ws.column_dimensions["B"].width = 110
-    _put(ws, 1, 1, title, Font(name=HEADING_FONT, size=16, bold=True), LEFT)
+    write_cell(ws, 1, 1, title, Font(name=HEADING_FONT, size=16, bold=True), LEFT)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=2)
     lines = [
         ("格式依据", f"{form.document}《{form.name}》，适用于{_years_text(form)}的年度报告。"),
@@ -168,12 +168,12 @@ def _guide_sheet(ws, form: Form, year: int, unit, county, deadline) -> None:
         lines.append((f"{rule.id}（{rule.severity}）", f"{rule.title}{when}。{rule.instruction}"))
     row = 3
     for head, text in lines:
-        _put(ws, row, 1, head, Font(name=BODY_FONT, size=11, bold=True), LEFT)
-        _put(ws, row, 2, text, Font(name=BODY_FONT, size=11), LEFT)
-        ws.row_dimensions[row].height = 16.0 * _lines(text, 110)
+        write_cell(ws, row, 1, head, Font(name=BODY_FONT, size=11, bold=True), LEFT)
+        write_cell(ws, row, 2, text, Font(name=BODY_FONT, size=11), LEFT)
+        ws.row_dimensions[row].height = 16.0 * wrapped_lines(text, 110)
         row += 1
     ws.column_dimensions["A"].width = 14
-    _print_setup(ws, landscape=False)
+    print_setup(ws, landscape=False)
     ws.protection.sheet = True
 
 
@@ -184,7 +184,7 @@ def _years_text(form: Form) -> str:
 
 
 def _info_sheet(ws, form: Form, year: int, unit) -> None:
-    _put(ws, 1, 1, "基本信息", Font(name=HEADING_FONT, size=14, bold=True), LEFT)
+    write_cell(ws, 1, 1, "基本信息", Font(name=HEADING_FONT, size=14, bold=True), LEFT)
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 50
     ws.column_dimensions["C"].width = 40
@@ -202,7 +202,7 @@ def _info_sheet(ws, form: Form, year: int, unit) -> None:
         "info.date": "年度报告落款日期，如 2026/1/20",
     }
     for info in layout.INFO_FIELDS:
-        _put(ws, info.row, 1, info.label, Font(name=BODY_FONT, size=11, bold=True), LEFT, HEADER_FILL)
+        write_cell(ws, info.row, 1, info.label, Font(name=BODY_FONT, size=11, bold=True), LEFT, HEADER_FILL)
         cell = ws.cell(info.row, layout.INFO_VALUE_COLUMN)
         value = values.get(info.key)
         if value is not None:
@@ -217,7 +217,7 @@ def _info_sheet(ws, form: Form, year: int, unit) -> None:
             cell.fill = INPUT_FILL
         ws.cell(info.row, 1).border = BORDER
         if info.key in notes:
-            _put(ws, info.row, 3, notes[info.key], Font(name=BODY_FONT, size=10, color="808080"), LEFT)
+            write_cell(ws, info.row, 3, notes[info.key], Font(name=BODY_FONT, size=10, color="808080"), LEFT)
         if info.key == "info.date":
             cell.number_format = "yyyy\"年\"m\"月\"d\"日\""
             dv = DataValidation(
@@ -231,14 +231,14 @@ def _info_sheet(ws, form: Form, year: int, unit) -> None:
             )
             ws.add_data_validation(dv)
             dv.add(cell.coordinate)
-    _print_setup(ws, landscape=False)
+    print_setup(ws, landscape=False)
     ws.protection.sheet = True
 
 
 def _text_sheet(ws, form: Form, year: int, keys: Iterable[str]) -> None:
     keys = list(keys)
     section = form.text(keys[-1])
-    _put(ws, 1, 1, section.title, Font(name=HEADING_FONT, size=14, bold=True), LEFT)
+    write_cell(ws, 1, 1, section.title, Font(name=HEADING_FONT, size=14, bold=True), LEFT)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=layout.TEXT_WIDTH)
     for col in range(1, layout.TEXT_WIDTH + 1):
         ws.column_dimensions[get_column_letter(col)].width = 10
@@ -246,7 +246,7 @@ def _text_sheet(ws, form: Form, year: int, keys: Iterable[str]) -> None:
         field = form.text(key)
         sheet, title_row, input_row = layout.TEXT_FIELDS[key]
         hint = f"{field.title}：{field.hint}" if field.hint else field.title
-        _put(ws, title_row, 1, hint, Font(name=BODY_FONT, size=10, color="595959"), LEFT)
+        write_cell(ws, title_row, 1, hint, Font(name=BODY_FONT, size=10, color="595959"), LEFT)
         ws.merge_cells(start_row=title_row, start_column=1, end_row=title_row, end_column=layout.TEXT_WIDTH - 3)
         ws.row_dimensions[title_row].height = 32
         cell = ws.cell(input_row, 1)
@@ -273,7 +273,7 @@ def _text_sheet(ws, form: Form, year: int, keys: Iterable[str]) -> None:
             ws.conditional_formatting.add(
                 counter.coordinate, FormulaRule(formula=[f"LEN({ref})>{field.max_chars}"], fill=RED_FILL)
             )
-    _print_setup(ws, landscape=False)
+    print_setup(ws, landscape=False)
     ws.protection.sheet = True
     ws.protection.formatRows = False  # clerks may enlarge a row for long text
 
@@ -282,9 +282,9 @@ def _table_sheets(wb: Workbook, form: Form, prefill: Mapping[str, Decimal]) -> N
     for table in form.tables:
         ws = wb.create_sheet(layout.TABLE_SHEETS[table.key])
         section = form.section(table.section)
-        _put(ws, 1, 1, section.heading, Font(name=HEADING_FONT, size=14, bold=True), LEFT)
+        write_cell(ws, 1, 1, section.heading, Font(name=HEADING_FONT, size=14, bold=True), LEFT)
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=table.n_cols)
-        _put(ws, 2, 1, TABLE_INSTRUCTION, Font(name=BODY_FONT, size=10, color="595959"), LEFT)
+        write_cell(ws, 2, 1, TABLE_INSTRUCTION, Font(name=BODY_FONT, size=10, color="595959"), LEFT)
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=table.n_cols)
         ws.row_dimensions[2].height = 30
         for i, width in enumerate(COLUMN_WIDTHS[table.key]):
@@ -294,7 +294,7 @@ def _table_sheets(wb: Workbook, form: Form, prefill: Mapping[str, Decimal]) -> N
             _live_check(ws, form, table)
             first = layout.grid_place("t3", table.header_rows, 3)
             ws.freeze_panes = first.coordinate
-        _print_setup(ws, landscape=table.key in LANDSCAPE, one_page=table.key == "t3")
+        print_setup(ws, landscape=table.key in LANDSCAPE, one_page=table.key == "t3")
         if table.header_rows:
             top = layout.TABLE_TOP
             ws.print_title_rows = f"{top}:{top + table.header_rows - 1}"
@@ -315,7 +315,7 @@ def _draw_table(ws, form: Form, table: Table, prefill: Mapping[str, Decimal]) ->
             target.protection = UNLOCKED
             target.fill = INPUT_FILL
             if cell.key in prefill:
-                target.value = _plain_number(prefill[cell.key])
+                target.value = plain_number(prefill[cell.key])
             if cell.kind not in validations:
                 validations[cell.kind] = _validation(cell.kind)
             validations[cell.kind].add(target.coordinate)
@@ -349,7 +349,7 @@ def draw_grid(
         place = Place(ws.title, top + label.row, left + label.col)
         row_label = label.role in ("row", "group")
         align = LEFT if label.role in ("row", "note") else CENTER
-        _put(ws, place.row, place.col, label.text, header_font if not row_label else label_font, align, HEADER_FILL)
+        write_cell(ws, place.row, place.col, label.text, header_font if not row_label else label_font, align, HEADER_FILL)
         _merge(ws, place, label.rowspan, label.colspan)
     for blank in table.blanks:
         place = Place(ws.title, top + blank.row, left + blank.col)
@@ -364,7 +364,7 @@ def draw_grid(
     for label in table.labels:
         if label.rowspan == 1:
             width = sum(widths[label.col : label.col + label.colspan])
-            heights[label.row] = max(heights[label.row], 15.0 * _lines(label.text, width))
+            heights[label.row] = max(heights[label.row], 15.0 * wrapped_lines(label.text, width))
     for r, height in enumerate(heights):
         ws.row_dimensions[top + r].height = height
 
@@ -372,7 +372,7 @@ def draw_grid(
 def _live_check(ws, form: Form, table: Table) -> None:
     """Under table 三: for each column, 平衡 or 不平衡 and by how much (rule R1)."""
     row = layout.check_row(form)
-    _put(ws, row, 1, "勾稽关系检查（第一项＋第二项－第三项－第四项）", Font(name=BODY_FONT, size=10, bold=True), LEFT, HEADER_FILL)
+    write_cell(ws, row, 1, "勾稽关系检查（第一项＋第二项－第三项－第四项）", Font(name=BODY_FONT, size=10, bold=True), LEFT, HEADER_FILL)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
     ws.row_dimensions[row].height = 36
     for col in range(1, 4):
@@ -445,20 +445,6 @@ def _document_properties(wb: Workbook, form: Form, year: int, unit) -> None:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _put(ws, row: int, col: int, text, font=None, alignment=None, fill=None):
-    cell = ws.cell(row, col)
-    cell.value = text
-    if isinstance(text, str):
-        cell.data_type = "s"  # text is text, never a formula
-    if font is not None:
-        cell.font = font
-    if alignment is not None:
-        cell.alignment = alignment
-    if fill is not None:
-        cell.fill = fill
-    return cell
-
-
 def _merge(ws, place: Place, rowspan: int, colspan: int) -> None:
     if rowspan > 1 or colspan > 1:
         ws.merge_cells(
@@ -490,28 +476,6 @@ def _validation(kind: CellKind) -> DataValidation:
     if kind is CellKind.SIGNED:
         return DataValidation(type="whole", operator="between", formula1="-999999999", formula2="999999999", **common)
     return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", **common)
-
-
-def _lines(text: str, width: float) -> int:
-    """How many lines `text` wraps to in a column `width` characters wide (a CJK character takes
-    about two). Office suites do not grow rows for wrapped text written by openpyxl."""
-    units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-    return max(1, -(-units // max(1, int(width * 0.95))))
-
-
-def _plain_number(value: Decimal | int) -> int | float:
-    value = Decimal(value)
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _print_setup(ws, *, landscape: bool, one_page: bool = False) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1 if one_page else 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.7, bottom=0.7)
-    ws.print_options.horizontalCentered = True
 
 
 __all__ = ["build_workbook", "write_templates", "draw_grid", "MASTER_NAME"]

@@ -1,0 +1,52 @@
+"""Small helpers every workbook writer shares: text that stays text, plain numbers, row heights for
+wrapped text, and A4 print setup."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from openpyxl.worksheet.page import PageMargins
+
+
+def write_cell(ws, row: int, col: int, value, font=None, alignment=None, fill=None):
+    """Write `value`; a string stays text even when it begins with = + - @ (never a formula)."""
+    cell = ws.cell(row, col)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl marks "=…" as a formula on assignment
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
+    if fill is not None:
+        cell.fill = fill
+    return cell
+
+
+def plain_number(value: Decimal | int) -> int | float:
+    """A Decimal as the int or float openpyxl writes (no trailing zeros, no exponent)."""
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines `text` wraps to in a column `width` characters wide (a CJK character takes
+    about two). Office suites do not grow rows for wrapped text written by openpyxl."""
+    total = 0
+    for line in str(text).split("\n") or [""]:
+        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
+        total += max(1, -(-units // max(1, int(width * 0.95))))
+    return max(1, total)
+
+
+def print_setup(ws, *, landscape: bool, fit_width: bool = True, one_page: bool = False, centered: bool = True) -> None:
+    """A4; scaled to the page width (and to one page tall with `one_page`)."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    if fit_width:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 1 if one_page else 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.7, bottom=0.7)
+    if centered:
+        ws.print_options.horizontalCentered = True

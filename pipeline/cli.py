@@ -161,7 +161,7 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 把每份报告转换为 PDF（需已安装 LibreOffice）")
 
 
-@command("run", "读取收件箱中交回的全部工作簿，逐份校验，生成问题清单和退回修改的文件", _run_options)
+@command("run", "读取收件箱中交回的全部工作簿，逐份校验，生成问题清单、退回修改的文件、Word 报告和汇总表", _run_options)
 def run_command(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if not config.inbox.is_dir():

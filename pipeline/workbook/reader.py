@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -40,8 +41,8 @@ class FileInfo:
         return self.path.name
 
     @classmethod
-    def of(cls, path: Path) -> "FileInfo":
-        data = Path(path).read_bytes()
+    def of(cls, path: Path, data: bytes | None = None) -> "FileInfo":
+        data = Path(path).read_bytes() if data is None else data
         stat = Path(path).stat()
         return cls(Path(path), stat.st_size, dt.datetime.fromtimestamp(stat.st_mtime), hashlib.sha256(data).hexdigest())
 
@@ -128,20 +129,21 @@ def _field_title(form: Form, key: str) -> str:
 def read_workbook(path: Path) -> Submission:
     """Read one file of the inbox. Never raises for a bad file."""
     try:
-        submission = Submission(FileInfo.of(path))
-        head = Path(path).read_bytes()[:8]
+        # read once: the hash, the sniffing and both workbook loads see the same bytes
+        data = Path(path).read_bytes()
+        submission = Submission(FileInfo.of(path, data))
     except OSError as exc:  # moved away, or locked by another program, after it was listed
         submission = Submission(FileInfo(Path(path), 0, dt.datetime.fromtimestamp(0), ""))
         submission.note(ERROR, "unreadable", f"{Path(path).name} 无法打开（{exc.strerror or type(exc).__name__}）。如果文件正在其他程序中打开，请关闭后重新运行。")
         return submission
     name = submission.file.name
-    if head.startswith(OLE2_MAGIC):
-        if _is_encrypted_ooxml(path):
+    if data.startswith(OLE2_MAGIC):
+        if _is_encrypted_ooxml(data):
             submission.note(ERROR, "encrypted", f"{name} 设置了打开密码，无法读取。请取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码）后重新报送。")
         else:
             submission.note(ERROR, "not-xlsx", f"{name} 是旧版 .xls 或 WPS .et 格式，无法读取。请用 Excel 或 WPS 打开后“另存为”Excel 工作簿（*.xlsx）再报送。")
         return submission
-    package = _package_kind(path) if head.startswith(ZIP_MAGIC) else "other"
+    package = _package_kind(data) if data.startswith(ZIP_MAGIC) else "other"
     if package == "damaged":
         submission.note(ERROR, "unreadable", f"{name} 已损坏（文件不完整），无法读取。请在 Excel 或 WPS 中打开确认后重新保存报送。")
         return submission
@@ -151,8 +153,8 @@ def read_workbook(path: Path) -> Submission:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            formulas = openpyxl.load_workbook(path, data_only=False)
-            cached = openpyxl.load_workbook(path, data_only=True)
+            formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+            cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # a damaged file must not stop the batch
         submission.note(ERROR, "unreadable", f"{name} 已损坏或无法打开（{type(exc).__name__}）。请在 Excel 或 WPS 中打开确认后重新保存报送。")
         return submission
@@ -177,15 +179,14 @@ def read_workbook(path: Path) -> Submission:
 # --- recognising the file --------------------------------------------------------------------
 
 
-def _is_encrypted_ooxml(path: Path) -> bool:
-    data = Path(path).read_bytes()
+def _is_encrypted_ooxml(data: bytes) -> bool:
     return "EncryptionInfo".encode("utf-16-le") in data
 
 
-def _package_kind(path: Path) -> str:
+def _package_kind(data: bytes) -> str:
     """'xlsx', 'other' (a zip that is not a workbook, e.g. a .docx) or 'damaged'."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return "xlsx" if "xl/workbook.xml" in archive.namelist() else "other"
     except (zipfile.BadZipFile, EOFError):
         return "damaged"

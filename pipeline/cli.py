@@ -177,7 +177,8 @@ def run_command(args: argparse.Namespace) -> int:
 
     # a county's edited Word template is checked before the long part of the run
     templates = config.templates or TEMPLATES_DIR
-    problems = check_word_template(template_path(form_for_year(config.year), templates), form_for_year(config.year), draft=args.draft)
+    form = form_for_year(config.year)
+    problems = check_word_template(template_path(form, templates), form, draft=args.draft)
     if problems:
         raise UsageError("Word 报告模板有问题，未处理任何文件：\n" + "\n".join(problems))
     if args.pdf and find_soffice() is None:

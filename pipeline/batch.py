@@ -17,7 +17,8 @@ from .config import CountyConfig, Unit
 from .findings import Finding, FindingCounts, count, sort_key
 from .forms import Form, form_for_year
 from .forms.spec import ERROR, NOTICE, WARNING, normalize_label
-from .workbook.reader import Submission, read_workbook
+from .reading import read_path
+from .workbook.reader import Submission
 
 PASSED = "通过"
 FAILED = "有错误"
@@ -87,7 +88,7 @@ def run_batch(
     paths = list(paths) if paths is not None else discover(config.inbox)
     submissions = []
     for path in paths:
-        submissions.append(read_workbook(path))
+        submissions.append(read_path(path))
         if progress:
             progress(path.name)
     by_unit: dict[str, list[Submission]] = {u.code: [] for u in config.units}
@@ -211,7 +212,7 @@ def check_files(paths: Iterable[Path], *, unit_kind: str | None = None, progress
     """Check single workbooks without a county config (a township clerk before sending)."""
     submissions = []
     for path in paths:
-        submission = read_workbook(Path(path))
+        submission = read_path(Path(path))
         check_submission(submission, unit_kind)
         submission.findings.sort(key=sort_key)
         submissions.append(submission)

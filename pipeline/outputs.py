@@ -17,7 +17,7 @@ from .batch import FAILED, RunResult
 from .config import CountyConfig, safe_stem
 from .report.findings_html import write_findings_html
 from .report.findings_xlsx import write_findings_xlsx
-from .store import write_dataset
+from .store import text_records, write_dataset, write_texts
 from .summary import SUMMARY_NAME, SUMMARY_REPORT_NAME, write_summary, write_summary_report
 from .workbook.annotate import annotate_copy
 
@@ -62,6 +62,7 @@ def write_outputs(
     written["汇总表（报上级）"] = write_summary(result, config, out / SUMMARY_NAME, previous=previous)
     written["汇总报告（Word）"] = write_summary_report(result, config, out / SUMMARY_REPORT_NAME)
     written["分年数据集（明年核对上年结转用）"] = write_dataset(result, config, out)
+    written["各单位文字部分（明年比对年年雷同用）"] = write_texts(out, text_records(result))
     return written
 
 

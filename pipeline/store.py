@@ -46,6 +46,12 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 
 Values = dict[str, dict[str, Decimal]]
 
+# The narrative texts of each unit and year, next to data.csv, for the checks against last year's text
+# (年年雷同). Same conventions as data.csv (UTF-8 with BOM, label columns quoted against formulas).
+TEXTS = "texts.csv"
+TEXT_COLUMNS = ("unit_code", "unit_name", "year", "format", "key", "title", "text")
+Texts = dict[str, dict[str, str]]  # unit code → text key (e.g. "text.s1") → text
+
 
 class StoreError(Exception):
     """A dataset file that cannot be used; `message` is the Chinese text for the clerk."""
@@ -103,6 +109,79 @@ def _excel_safe(text: str) -> str:
 
 def _unquoted(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
+@dataclasses.dataclass(frozen=True)
+class TextRecord:
+    unit_code: str
+    unit_name: str
+    year: int
+    format: str  # form id
+    key: str  # the form's text key, e.g. "text.s1"
+    title: str  # the section heading as the form names it
+    text: str
+
+
+def text_records(result: RunResult) -> list[TextRecord]:
+    """The narrative of every unit whose file could be read (passed or not: a failed table does not
+    make last year's text less useful for comparing), units by code, texts in the order of the form."""
+    records = []
+    for unit in sorted(result.units, key=lambda u: u.unit.code):
+        submission = unit.submission
+        if submission is None or submission.form is None:
+            continue
+        for text in submission.form.texts:
+            if submission.texts.get(text.key):
+                records.append(TextRecord(unit.unit.code, unit.unit.name, result.year, submission.form.id,
+                                          text.key, text.title, submission.texts[text.key]))
+    return records
+
+
+def write_texts(folder: Path, records: list[TextRecord]) -> Path:
+    """Write `texts.csv` into `folder` (atomically, untouched when unchanged); returns its path."""
+    path = Path(folder) / TEXTS
+    write_atomic(path, texts_bytes(records))
+    return path
+
+
+def texts_bytes(records: list[TextRecord]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(TEXT_COLUMNS)
+    for record in records:
+        row = dataclasses.asdict(record)
+        row["year"] = str(record.year)
+        writer.writerow([_excel_safe(row[c]) if c in ("unit_code", "unit_name", "title", "text") else row[c] for c in TEXT_COLUMNS])
+    return buffer.getvalue().encode(ENCODING)
+
+
+def load_texts(path: Path) -> Texts:
+    """unit code → text key → text of a texts.csv file. Raises StoreError for a file that is not one."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode(ENCODING)
+    except OSError as exc:
+        raise StoreError(f"无法读取文字数据文件 {path}：{exc.strerror or exc}。") from None
+    except UnicodeDecodeError:
+        raise StoreError(f"文字数据文件 {path} 不是 UTF-8 编码，可能被 Excel 或 WPS 另存过。请不要编辑或另存 {path.name}。") from None
+    try:
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise StoreError(f"文字数据文件 {path} 不是有效的 CSV 文件（{exc}）。") from None
+    texts: Texts = {}
+    for row in rows:
+        code, key = _unquoted((row.get("unit_code") or "").strip()), (row.get("key") or "").strip()
+        if code and key:
+            texts.setdefault(code, {})[key] = _unquoted(row.get("text") or "")
+    return texts
+
+
+def load_previous_texts(config: CountyConfig) -> Texts | None:
+    """Last year's narrative texts by unit code (texts.csv next to last year's data.csv), or None."""
+    dataset = find_previous(config)
+    if dataset is None or not (dataset.parent / TEXTS).is_file():
+        return None
+    return load_texts(dataset.parent / TEXTS)
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -182,7 +182,7 @@ def test_outputs_go_to_the_output_folder_and_the_inbox_is_untouched(inbox_run):
     assert written["问题清单（Excel）"] == year / FINDINGS_XLSX and written["问题清单（网页）"] == year / FINDINGS_HTML
     assert {p.relative_to(config.output).as_posix() for p in config.output.rglob("*") if p.is_file()} == {
         f"2025/{FINDINGS_HTML}", f"2025/{FINDINGS_XLSX}", f"2025/{RETURNS_DIR}/15-水西镇.xlsx",
-        "2025/汇总表.xlsx", "2025/汇总报告.docx", "2025/data.csv",
+        "2025/汇总表.xlsx", "2025/汇总报告.docx", "2025/data.csv", "2025/texts.csv",
     }
 
 

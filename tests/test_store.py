@@ -434,3 +434,19 @@ def test_a_2020_template_prefills_the_2019_project_counts(tmp_path, capsys):
     assert wb[place.sheet].cell(place.row, place.col).value == 396 - 18
     place = layout.locate(form, "t3.carried_in.natural")
     assert wb[place.sheet].cell(place.row, place.col).value == 2
+
+
+def test_texts_round_trip_through_texts_csv(tmp_path):
+    from pipeline.store import TextRecord, load_texts, write_texts
+
+    records = [
+        TextRecord("QT", "=青塘镇", 2025, "gov2021", "text.s1", "一、总体情况", "=SUM(1)\n第二段，含“引号”,逗号"),
+        TextRecord("-X", "某局", 2025, "gov2021", "text.s5", "五、存在的主要问题及改进情况", "问题"),
+    ]
+    path = write_texts(tmp_path, records)
+    assert path.name == "texts.csv"
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert load_texts(path) == {"QT": {"text.s1": "=SUM(1)\n第二段，含“引号”,逗号"}, "-X": {"text.s5": "问题"}}
+    first = path.stat().st_mtime_ns
+    write_texts(tmp_path, records)
+    assert path.stat().st_mtime_ns == first

@@ -8,7 +8,6 @@ defined names and, where those are gone, by the official labels as a person woul
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import warnings
 import zipfile
@@ -24,6 +23,7 @@ from ..forms.spec import ERROR, NOTICE, WARNING, Cell, Form, normalize_label
 from . import layout
 from .layout import Place
 from .values import parse_number
+from ..snapshot import Snapshot, take_snapshot
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -42,9 +42,12 @@ class FileInfo:
 
     @classmethod
     def of(cls, path: Path, data: bytes | None = None) -> "FileInfo":
-        data = Path(path).read_bytes() if data is None else data
-        stat = Path(path).stat()
-        return cls(Path(path), stat.st_size, dt.datetime.fromtimestamp(stat.st_mtime), hashlib.sha256(data).hexdigest())
+        return cls.of_snapshot(take_snapshot(path) if data is None else Snapshot(Path(path), data, len(data), Path(path).stat().st_mtime))
+
+    @classmethod
+    def of_snapshot(cls, snapshot: Snapshot) -> "FileInfo":
+        modified = snapshot.modified or dt.datetime(1970, 1, 1)
+        return cls(snapshot.path, snapshot.size, modified, snapshot.sha256)
 
 
 @dataclass
@@ -57,6 +60,7 @@ class Submission:
     unit_code: str = ""  # from the template's marks
     unit_name: str = ""  # from the marks, else from the 基本信息 sheet
     marked: bool = False  # the template's hidden marks were found
+    marks: dict[str, str] = field(default_factory=dict)  # every hidden mark as read (format, year, unit_code, source …)
     by_names: bool = False  # cells were located by defined names (else by labels)
     values: dict[str, Decimal] = field(default_factory=dict)  # accepted numbers
     # refused cells (and totals over them) as the rules read them: blank → 0, "6件" → 6 (see PROVISIONAL_ZERO)
@@ -127,13 +131,16 @@ def _field_title(form: Form, key: str) -> str:
 
 
 def read_workbook(path: Path) -> Submission:
-    """Read one file of the inbox. Never raises for a bad file."""
-    try:
-        # read once: the hash, the sniffing and both workbook loads see the same bytes
-        data = Path(path).read_bytes()
-        submission = Submission(FileInfo.of(path, data))
-    except OSError as exc:  # moved away, or locked by another program, after it was listed
-        submission = Submission(FileInfo(Path(path), 0, dt.datetime.fromtimestamp(0), ""))
+    """Read one file from disk (a snapshot of its bytes). Never raises for a bad file."""
+    return read_snapshot(take_snapshot(Path(path)))
+
+
+def read_snapshot(snapshot: Snapshot) -> Submission:
+    """Read one file of the inbox from its snapshot. Never raises for a bad file."""
+    path, data = snapshot.path, snapshot.data
+    submission = Submission(FileInfo.of_snapshot(snapshot))
+    if snapshot.error is not None:  # moved away, or locked by another program, after it was listed
+        exc = snapshot.error
         submission.note(ERROR, "unreadable", f"{Path(path).name} 无法打开（{exc.strerror or type(exc).__name__}）。如果文件正在其他程序中打开，请关闭后重新运行。")
         return submission
     name = submission.file.name
@@ -211,6 +218,7 @@ def _read_marks(submission: Submission, wb) -> None:
     except KeyError:
         return
     submission.marked = True
+    submission.marks = marks
     submission.year = int(marks["year"]) if marks.get("year", "").isdigit() else None
     submission.unit_code = marks.get("unit_code", "")
     submission.unit_name = marks.get("unit_name", "")

@@ -976,3 +976,13 @@ def test_carried_over_values_satisfy_the_cross_year_rules(form_id, data):
     # last year's 结转 corrected afterwards: every column of X1 now disagrees, nothing else does
     previous = {k: v + 1 if k.startswith("t3.carried_over.") else v for k, v in previous.items()}
     assert Counter(r.id for r in cross if not evaluate(r, current, previous).passed) == {"X1": 7}
+
+
+def test_a_form_pickles_as_itself():
+    import pickle
+
+    from pipeline.forms import FORMS
+
+    for form in FORMS:
+        assert pickle.loads(pickle.dumps(form)) is form
+        assert len(pickle.dumps(form)) < 200

@@ -266,6 +266,13 @@ class Form:
     rules: tuple[Rule, ...]
     table_notes: Mapping[str, str] = field(default_factory=dict)
 
+    def __reduce__(self):
+        # a form is a module-level constant compared by identity: it travels between processes (and
+        # into the cache) as its id, and comes back as the same object
+        from . import form_by_id
+
+        return (form_by_id, (self.id,))
+
     def applies_to(self, year: int) -> bool:
         return year >= self.first_year and (self.last_year is None or year <= self.last_year)
 

@@ -1,7 +1,8 @@
 """The `nianbao` command: parses arguments, calls the library, prints Chinese messages, returns exit codes.
 
 Exit codes: 0 done (and, for run and check, no errors found); 1 errors found in the reports, or a file
-could not be read or written; 2 a usage or configuration error.
+could not be read or written; 2 a usage or configuration error; 3 an internal error (a bug): the
+traceback goes to a crash report file and the clerk is told where it is.
 
 Each subcommand is one function registered with @command together with a function that adds its
 options, so adding `nianbao run` or `nianbao check` is one more pair of functions in this file.
@@ -25,6 +26,7 @@ PROG = "nianbao"
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 
 
 class UsageError(Exception):
@@ -57,6 +59,9 @@ def command(name: str, help: str, add_options: Callable[[argparse.ArgumentParser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .terminal import make_streams_safe
+
+    make_streams_safe()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -79,6 +84,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: the clerk gets one sentence, the traceback goes to a file
+        return _internal_error(exc, args, sys.argv[1:] if argv is None else list(argv))
+
+
+def _internal_error(exc: Exception, args: argparse.Namespace, argv: list[str]) -> int:
+    from .crash import write_crash_report
+
+    report = write_crash_report(exc, argv, _crash_folders(args))
+    where = f"错误详情已保存到 {report}" if report is not None else "错误详情未能保存（没有可写入的文件夹）"
+    print(
+        f"{PROG} {args.command}：程序内部错误，本次运行未完成（这不是您的文件或配置造成的）。"
+        f"{where}，请把该文件发给技术支持人员。",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
+
+
+def _crash_folders(args: argparse.Namespace) -> list[Path]:
+    """The output folder of this command when it is known: --out, else the config's output folder."""
+    if getattr(args, "out", None) is not None:
+        return [Path(args.out)]
+    config = getattr(args, "config", None)
+    if config is None:
+        return []
+    try:
+        return [load_config(config).output]
+    except Exception:  # the config itself may be what is broken; the report then goes elsewhere
+        return []
 
 
 # --- subcommands --------------------------------------------------------------------------------
@@ -266,18 +299,10 @@ def _shown(path: Path, folder: Path) -> str:
         return str(path)
 
 
-_OS_ERROR_REASONS = (
-    (PermissionError, "没有权限；如果该文件正在 Excel 或 WPS 中打开，请先关闭后再试"),
-    (FileNotFoundError, "找不到该文件或文件夹"),
-    ((FileExistsError, NotADirectoryError), "已有同名的文件，不能当作文件夹使用"),
-    (IsADirectoryError, "这是一个文件夹，不是文件"),
-)
-
-
 def _os_error_message(exc: OSError) -> str:
-    reason = next((text for kind, text in _OS_ERROR_REASONS if isinstance(exc, kind)), exc.strerror or str(exc))
-    where = f"“{exc.filename}”" if exc.filename else "文件"
-    return f"无法读写{where}：{reason}。"
+    from .oserrors import os_error_message
+
+    return os_error_message(exc)
 
 
 # --- the parser, in Chinese ----------------------------------------------------------------------

@@ -414,7 +414,10 @@ def _print_summary(outputs: list[DemoOutput]) -> None:
 
 
 def _shown(path: Path) -> str:
+    """A path as printed through rich: never read as markup (a folder may be named "[demo]")."""
+    from .terminal import escape
+
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return escape(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(path)
+        return escape(path)

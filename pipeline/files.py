@@ -37,22 +37,47 @@ def normalize_zip(data: bytes) -> bytes:
 
 def write_atomic(path: Path, data: bytes) -> bool:
     """Write `data` to `path` through a temporary file in the same folder. Returns False (and writes
-    nothing) when the file already holds exactly these bytes."""
+    nothing) when the file already holds exactly these bytes.
+
+    An OSError raised on the way names `path`, never the temporary file: a clerk can close or free
+    the output file, not a name that existed for a moment (see `pipeline.oserrors`)."""
     path = Path(path)
-    if path.exists() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if path.exists() and path.read_bytes() == data:
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _replace_through_temporary(path, data)
+    except OSError as exc:
+        if exc.filename is not None and Path(exc.filename).parent == path.parent and Path(exc.filename) != path:
+            raise _naming(exc, path) from exc
+        raise
+    return True
+
+
+def _replace_through_temporary(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".~" + path.stem, suffix=path.suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; outputs are ordinary files
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:
+            raise _naming(exc, path) from exc  # e.g. ENOSPC from write(), which names no file
         raise
-    return True
+
+
+def _naming(exc: OSError, path: Path) -> OSError:
+    """The same error (same class, errno and winerror) naming `path`."""
+    renamed = type(exc)(exc.errno, exc.strerror, str(path))
+    if getattr(exc, "winerror", None) is not None:
+        try:
+            renamed.winerror = exc.winerror
+        except AttributeError:  # read-only where the platform sets it; the errno still tells the reason
+            pass
+    return renamed
 
 
 def _umask() -> int:

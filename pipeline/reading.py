@@ -18,5 +18,5 @@ def read_document(snapshot: Snapshot) -> Submission:
     return read_snapshot(snapshot)
 
 
-def read_path(path: Path) -> Submission:
-    return read_document(take_snapshot(Path(path)))
+def read_path(path: Path, label: str = "") -> Submission:
+    return read_document(take_snapshot(Path(path), label))

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from .names import shown_name
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -22,10 +24,12 @@ class Snapshot:
     size: int
     mtime: float | None  # seconds since the epoch, as the file system gave it
     error: OSError | None = None  # why the file could not be read
+    label: str = ""  # how the file is named to the clerk when its name alone is ambiguous ("乡镇/青塘镇.xlsx")
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The file's name as shown everywhere (see `pipeline.names.shown_name`)."""
+        return shown_name(self.label or self.path.name)
 
     @cached_property
     def sha256(self) -> str:
@@ -42,13 +46,14 @@ class Snapshot:
             return None
 
 
-def take_snapshot(path: Path) -> Snapshot:
-    """Read a file's bytes and facts once. Never raises for an OS error: it is kept in `error`."""
+def take_snapshot(path: Path, label: str = "") -> Snapshot:
+    """Read a file's bytes and facts once. Never raises for an OS error: it is kept in `error`.
+    `label`: the name to show when the file name alone is ambiguous (its path within the inbox)."""
     path = Path(path)
     try:
         with open(path, "rb") as handle:
             stat = os.fstat(handle.fileno())
             data = handle.read()
     except OSError as exc:
-        return Snapshot(path, b"", 0, None, exc)
-    return Snapshot(path, data, len(data), stat.st_mtime)
+        return Snapshot(path, b"", 0, None, exc, label)
+    return Snapshot(path, data, len(data), stat.st_mtime, label=label)

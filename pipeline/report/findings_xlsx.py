@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import Iterable
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ..files import fixed_timestamp, save_workbook
 from ..findings import COLUMNS, TYPES, Finding, fmt_number, sort_key
-from ..workbook.cells import wrapped_lines
+from ..workbook.cells import MAX_CELL_CHARS, cell_text, wrapped_lines
 from ..forms.spec import ERROR, NOTICE, WARNING
 
 SHEET = "问题清单"
@@ -56,7 +55,6 @@ WIDTHS = {
 }
 WRAPPED = {"message", "row", "column", "actual"}
 LINE_HEIGHT = 14.0  # points per wrapped line at 10 pt
-MAX_CELL_CHARS = 32767  # Excel's limit for one cell
 
 LEVELS = (
     (ERROR, "必须修改。本单位修改后重新报送，县里复核通过前不能汇总。"),
@@ -148,8 +146,7 @@ def text_of(value) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else fmt_number(value)
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    return text[:MAX_CELL_CHARS]
+    return cell_text(text)[:MAX_CELL_CHARS]
 
 
 def rule_rows(rules: Iterable | None) -> list[tuple[str, str, str]]:

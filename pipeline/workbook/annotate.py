@@ -28,6 +28,7 @@ from ..files import fixed_timestamp, save_workbook
 from ..findings import COLUMNS, SEVERITY_ORDER, Finding, count
 from ..forms.spec import ERROR, WARNING
 from ..report.findings_xlsx import ordered, put_text, write_findings_table
+from .cells import cell_text
 from .template import INPUT_FILL, TOTAL_FILL
 
 OPINION_SHEET = "退回意见"
@@ -120,6 +121,7 @@ def _mark(cell, findings: list[Finding]) -> None:
     if cell.comment is not None and cell.comment.text.strip():
         # a comment the unit wrote itself stays, below ours (and comes back when ours is removed)
         text += EARLIER_COMMENT.format(author=cell.comment.author or "") + cell.comment.text
+    text = cell_text(text)
     cell.comment = Comment(text, AUTHOR, width=COMMENT_WIDTH, height=_comment_height(text))
 
 

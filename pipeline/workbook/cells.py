@@ -5,12 +5,30 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet.page import PageMargins
+
+from ..names import shown_name
+
+MAX_CELL_CHARS = 32767  # Excel's limit for the text of one cell
+
+
+def cell_text(text: str) -> str:
+    """`text` as a worksheet can hold it: the control characters openpyxl refuses (ESC, BEL …) and
+    lone surrogates (undecodable bytes of a file name) written as visible escapes ("\\x1b")."""
+    if ILLEGAL_CHARACTERS_RE.search(text):
+        text = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        text = shown_name(text)
+    return text
 
 
 def write_cell(ws, row: int, col: int, value, font=None, alignment=None, fill=None):
-    """Write `value`; a string stays text even when it begins with = + - @ (never a formula)."""
+    """Write `value`; a string stays text even when it begins with = + - @ (never a formula), and
+    holds only characters a worksheet can store (`cell_text`)."""
     cell = ws.cell(row, col)
+    if isinstance(value, str):
+        value = cell_text(value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # openpyxl marks "=…" as a formula on assignment

@@ -20,6 +20,7 @@ from openpyxl.cell.cell import Cell as XlCell
 
 from ..forms.spec import Form
 from . import layout
+from .cells import cell_text
 
 
 def fill_workbook(
@@ -61,7 +62,7 @@ def _write(cell: XlCell, value: object) -> None:
     if value is None:
         cell.value = None
     elif isinstance(value, str):
-        cell.value = value
+        cell.value = cell_text(value)
         cell.data_type = "s"  # a text stays a text even when it starts with "="
     elif isinstance(value, bool) or not isinstance(value, (int, float, Decimal, dt.date, dt.datetime, dt.time)):
         raise TypeError(f"cannot write {type(value).__name__} {value!r} into {cell.coordinate}")

@@ -23,6 +23,8 @@ from ..forms.spec import ERROR, NOTICE, WARNING, Cell, Form, normalize_label
 from . import layout
 from .layout import Place
 from .values import parse_number
+from ..names import shown_name
+from ..oserrors import os_reason
 from ..snapshot import Snapshot, take_snapshot
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -35,10 +37,12 @@ class FileInfo:
     size: int
     modified: dt.datetime
     sha256: str
+    label: str = ""  # the path within the inbox when the name alone is ambiguous (Snapshot.label)
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The name every message, sheet and page shows: bad bytes and control characters escaped."""
+        return shown_name(self.label or self.path.name)
 
     @classmethod
     def of(cls, path: Path, data: bytes | None = None) -> "FileInfo":
@@ -47,7 +51,7 @@ class FileInfo:
     @classmethod
     def of_snapshot(cls, snapshot: Snapshot) -> "FileInfo":
         modified = snapshot.modified or dt.datetime(1970, 1, 1)
-        return cls(snapshot.path, snapshot.size, modified, snapshot.sha256)
+        return cls(snapshot.path, snapshot.size, modified, snapshot.sha256, snapshot.label)
 
 
 @dataclass
@@ -141,7 +145,7 @@ def read_snapshot(snapshot: Snapshot) -> Submission:
     submission = Submission(FileInfo.of_snapshot(snapshot))
     if snapshot.error is not None:  # moved away, or locked by another program, after it was listed
         exc = snapshot.error
-        submission.note(ERROR, "unreadable", f"{Path(path).name} 无法打开（{exc.strerror or type(exc).__name__}）。如果文件正在其他程序中打开，请关闭后重新运行。")
+        submission.note(ERROR, "unreadable", f"{submission.file.name} 无法打开：{os_reason(exc)}。")
         return submission
     name = submission.file.name
     if data.startswith(OLE2_MAGIC):

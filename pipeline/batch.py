@@ -17,6 +17,7 @@ from .config import CountyConfig, Unit
 from .findings import Finding, FindingCounts, count, sort_key
 from .forms import Form, form_for_year
 from .forms.spec import ERROR, NOTICE, WARNING, normalize_label
+from .inbox import LOCK_PREFIXES, InboxFiles, inbox_files, scan_inbox
 from .reading import read_path
 from .workbook.reader import Submission
 
@@ -26,8 +27,6 @@ MISSING = "未报送"
 UNREADABLE = "无法读取"
 DUPLICATE = "重复"
 STATUSES = (PASSED, FAILED, MISSING, UNREADABLE, DUPLICATE)
-
-LOCK_PREFIXES = ("~$", ".~lock.", ".")
 
 Progress = Callable[[str], None]
 
@@ -61,19 +60,11 @@ class RunResult:
         return [u for u in self.units if u.status == PASSED]
 
 
-def discover(inbox: Path) -> list[Path]:
-    """Every file in the inbox (and its sub-folders), except Office lock files and hidden files."""
-    inbox = Path(inbox)
-    if not inbox.is_dir():
-        return []
-    found = []
-    for path in sorted(inbox.rglob("*")):
-        if not path.is_file():
-            continue
-        if any(part.startswith(LOCK_PREFIXES) for part in path.relative_to(inbox).parts):
-            continue
-        found.append(path)
-    return found
+def discover(inbox: Path) -> InboxFiles:
+    """Every file in the inbox (and its sub-folders), except Office lock files and hidden files; the
+    result also names ambiguous files by their folder and holds a finding for each folder or link that
+    could not be followed (see `pipeline.inbox`)."""
+    return scan_inbox(Path(inbox))
 
 
 def run_batch(
@@ -85,10 +76,10 @@ def run_batch(
 ) -> RunResult:
     """Read and check every file of the inbox against the roster."""
     form = form_for_year(config.year)
-    paths = list(paths) if paths is not None else discover(config.inbox)
+    paths = discover(config.inbox) if paths is None else inbox_files(paths, config.inbox)
     submissions = []
     for path in paths:
-        submissions.append(read_path(path))
+        submissions.append(read_path(path, paths.label(path)))
         if progress:
             progress(path.name)
     by_unit: dict[str, list[Submission]] = {u.code: [] for u in config.units}
@@ -103,7 +94,7 @@ def run_batch(
     for unit in config.units:
         previous = (previous_by_unit or {}).get(unit.code)
         results.append(_unit_result(unit, by_unit[unit.code], config, form, previous, history=previous_by_unit is not None))
-    loose = [f for s in unmatched for f in s.findings]
+    loose = [f for s in unmatched for f in s.findings] + paths.findings
     findings = sorted([f for r in results for f in r.findings] + loose, key=sort_key)
     return RunResult(config.year, form, results, unmatched, findings)
 

@@ -197,6 +197,11 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
 @command("run", "读取收件箱中交回的全部工作簿，逐份校验，生成问题清单、退回修改的文件、Word 报告和汇总表", _run_options)
 def run_command(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    if config.inbox.exists() and not config.inbox.is_dir():
+        raise UsageError(
+            f"county.toml 中的收件文件夹 inbox 指向的 {config.inbox} 是一个文件，不是文件夹。"
+            "请把 inbox 改为存放各单位交回的工作簿的文件夹。"
+        )
     if not config.inbox.is_dir():
         raise UsageError(f"收件文件夹 {config.inbox} 不存在。请建立该文件夹并放入各单位交回的工作簿，或修改 county.toml 中的 inbox。")
 
@@ -278,12 +283,13 @@ def check_command(args: argparse.Namespace) -> int:
 
 
 def _form_for_year(year: int):
-    from .forms import UnknownYear, form_for_year
+    from .config import year_problem
+    from .forms import form_for_year
 
-    try:
-        return form_for_year(year)
-    except UnknownYear:
-        raise UsageError(f"--year 应为 2019 或以后的年度（全国统一格式自 2019 年度起施行），实际为 {year}。") from None
+    problem = year_problem(year, "--year")
+    if problem:
+        raise UsageError(problem)
+    return form_for_year(year)
 
 
 def _template_next_step(config: CountyConfig | None) -> str:

@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import os
 import re
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any
 
 from .forms import UnknownYear, form_for_year
@@ -41,6 +42,14 @@ KINDS_TEXT = "“乡镇”、“部门”或“县区”"
 # Characters Windows does not allow in file names; unit names become output file names.
 ILLEGAL_NAME_CHARS = '\\/:*?"<>|'
 _CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
+
+FIRST_YEAR = 2019  # the national format applies from the report on 2019
+
+# A file system holds at most 255 bytes (Linux, UTF-8) or 255 UTF-16 units (Windows) per name. The
+# longest name made for a unit is the temporary file of its Word report: ".~" + stem + 8 random
+# characters + ".docx" (see `files.write_atomic`).
+MAX_NAME_BYTES = 255
+TEMP_NAME_EXTRA = len(".~") + 8 + len(".docx")
 
 _TOP_KEYS = ("county", "code", "year", "inbox", "output", "history", "deadline", "templates", "units")
 _UNIT_KEYS = ("code", "name", "full_name", "kind", "aliases")
@@ -82,6 +91,35 @@ class ConfigError(Exception):
         super().__init__(message)
         self.message = message
         self.problems = problems or (message,)
+
+
+def last_year() -> int:
+    """The latest report year the tool accepts: next year's report can be prepared in December."""
+    return datetime.date.today().year + 1
+
+
+def year_problem(year: int, key: str) -> str | None:
+    """Why `year` cannot be a report year (text after the key's name), or None when it can."""
+    if FIRST_YEAR <= year <= last_year():
+        try:
+            form_for_year(year)
+            return None
+        except UnknownYear:
+            pass
+    return (
+        f"{key} 应为 {FIRST_YEAR} 至 {last_year()} 之间的报告年度（全国统一格式自 {FIRST_YEAR} 年度起施行，"
+        f"最晚可准备明年的报告），实际为 {year}。"
+    )
+
+
+def name_length_problem(unit_code: str, name: str) -> tuple[int, int] | None:
+    """(length, limit) in bytes when the files made for this unit would have names too long for the
+    file system, else None."""
+    stem = f"{unit_code}-{name}"
+    longest = max(len(stem.encode("utf-8", "surrogatepass")), len(stem.encode("utf-16-le", "surrogatepass")) // 2)
+    if longest + TEMP_NAME_EXTRA > MAX_NAME_BYTES:
+        return longest + TEMP_NAME_EXTRA, MAX_NAME_BYTES
+    return None
 
 
 def safe_stem(unit: Unit) -> str:
@@ -172,6 +210,7 @@ class _Checker:
         templates = self.path(data, "templates", "Word报告模板文件夹")
         deadline = self.deadline(data, year)
         units = self.units(data)
+        self.folders(inbox, output, year)
         if self.problems:
             raise ConfigError("\n".join(self.problems), tuple(self.problems))
         return CountyConfig(
@@ -189,10 +228,9 @@ class _Checker:
         if not _is_int(value):
             self.problem(f"year 应为整数（如 2024，不加引号），实际为{_describe(value)}。")
             return 0
-        try:
-            form_for_year(value)
-        except UnknownYear:
-            self.problem(f"year 应为 2019 或以后的年度（全国统一格式自 2019 年度起施行），实际为 {value}。")
+        problem = year_problem(value, "year")
+        if problem:
+            self.problem(problem)
         return value
 
     def path(self, data: dict[str, Any], key: str, what: str, *, required: bool = False, default: str | None = None):
@@ -213,7 +251,25 @@ class _Checker:
                 f"Windows 路径请用单引号括起来，例如 {key} = 'D:\\年报\\{what}'。"
             )
             return None
-        return (self.folder / Path(value).expanduser()).resolve()
+        return Path(joined_path(self.folder, os.path.expanduser(value))).resolve()
+
+    def folders(self, inbox: Path | None, output: Path | None, year: int) -> None:
+        """The run reads the inbox and writes the output folder: neither may hold the other, or the
+        next run would read its own outputs as reports (and a run could overwrite a returned file)."""
+        if inbox is None or output is None:
+            return
+        if _inside(output, inbox):
+            same = "就是" if _same(output, inbox) else "在"
+            where = "" if _same(output, inbox) else "之中"
+            self.problem(
+                f"输出文件夹 output（{output}）{same}收件文件夹 inbox（{inbox}）{where}，下次运行会把输出的文件当作各单位的报告读取。"
+                "请把 output 改为收件文件夹以外的文件夹（如 output = \"输出\"）。"
+            )
+        elif year and _inside(inbox, output / str(year)):
+            self.problem(
+                f"收件文件夹 inbox（{inbox}）在输出文件夹的 {year} 年度文件夹（{output / str(year)}）之中，"
+                "运行时输出的文件会和各单位的报告混在一起。请把收件文件夹移到输出文件夹以外。"
+            )
 
     def deadline(self, data: dict[str, Any], year: int) -> datetime.date | None:
         if "deadline" not in data:
@@ -264,6 +320,8 @@ class _Checker:
         if kind is not None and kind not in KINDS:
             self.problem(f"{where}.kind 应为{KINDS_TEXT}，实际为“{kind}”。")
         aliases = self.aliases(entry, f"{where}.aliases")
+        if len(self.problems) == before:
+            self.check_name_length(code, name, f"{where}.name")
         if len(self.problems) > before:
             return None
         return Unit(code=code, name=name, full_name=full_name or name, kind=kind, aliases=aliases)
@@ -275,6 +333,16 @@ class _Checker:
             self.problem(f"{key} 不能包含文件名中不允许的字符 {shown}，实际为“{name}”。")
         elif name != name.strip():
             self.problem(f"{key} 前后不能有空格，实际为“{name}”。")
+
+    def check_name_length(self, code: str, name: str, key: str) -> None:
+        too_long = name_length_problem(code, name)
+        if too_long:
+            length, limit = too_long
+            self.problem(
+                f"{key} “{name}”太长：为该单位生成的文件名（如“{code}-{name}.docx”，连同保存时的临时文件名）"
+                f"有 {length} 字节，超过了文件系统对一个文件名 {limit} 字节的上限，无法保存。"
+                "请把单位简称缩短（一个汉字占 3 字节，简称一般不超过 20 个字），全称写在 full_name 中。"
+            )
 
     def aliases(self, entry: dict[str, Any], key: str) -> tuple[str, ...]:
         if "aliases" not in entry:
@@ -336,6 +404,29 @@ class _Checker:
             self.problem(f"{full} 不能为空，应为{what}。")
             return None
         return value
+
+
+def joined_path(folder: PurePath, value: str) -> PurePath:
+    """`value` from county.toml against the config's folder, in the path flavour of `folder`. A Windows
+    path ("D:\\年报\\收件箱", "..\\收件箱") keeps its drive and its backslashes as separators on Windows;
+    elsewhere backslashes of a relative path are read as separators too (a config written on Windows)."""
+    flavour = type(folder)
+    if not isinstance(folder, PureWindowsPath) and "\\" in value and not _is_windows_absolute(value):
+        value = value.replace("\\", "/")
+    return folder / flavour(value)
+
+
+def _is_windows_absolute(value: str) -> bool:
+    return bool(re.match(r"^(?:[A-Za-z]:[\\/]|\\\\)", value))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """`path` is `folder` or lies under it (case-insensitive where the file system is, on Windows)."""
+    return Path(os.path.normcase(path)).is_relative_to(Path(os.path.normcase(folder)))
+
+
+def _same(a: Path, b: Path) -> bool:
+    return os.path.normcase(a) == os.path.normcase(b)
 
 
 def _is_int(value: Any) -> bool:

@@ -93,6 +93,9 @@ TYPES = {
     "duplicate": "重复报送",
     "missing": "未报送",
     "previous-missing": "缺少上年数据",
+    "inbox-folder-unreadable": "收件箱中的文件夹无法打开",
+    "inbox-broken-link": "收件箱中的链接指向不存在的文件",
+    "inbox-link-loop": "收件箱中的链接形成循环",
 }
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -234,12 +235,12 @@ def _read(path: Path) -> tuple[Values, set[int]]:
         code = _unquoted(code)
         if not code or not key:
             raise StoreError(f"{where}缺少单位代码或指标（unit_code、key 不能为空）。")
-        if not year.isdigit():
-            raise StoreError(f"{where}的年度（year）应为整数，如 2024，实际为“{year}”。")
+        if not _YEAR.fullmatch(year):  # not str.isdigit(): "2024²" is digits to it, and int() refuses it
+            raise StoreError(f"{where}的年度（year）应为四位数字的年份，如 2024，实际为“{_short(year)}”。请不要编辑 {name}；可重新运行上一年度的 nianbao run 生成。")
         years.add(int(year))
         number_value = _decimal(value)
         if number_value is None:
-            raise StoreError(f"{where}的数值（value）应为数字，实际为“{value}”。")
+            raise StoreError(f"{where}的数值（value）应为不带指数的普通数字（如 12、1.25、-18），实际为“{_short(value)}”。请不要编辑 {name}；可重新运行上一年度的 nianbao run 生成。")
         unit = values.setdefault(code, {})
         if key in unit and unit[key] != number_value:
             raise StoreError(f"{where}：单位 {code} 的 {key} 出现了两次且数值不同（{fmt_number(unit[key])} 和 {value}）。")
@@ -250,12 +251,24 @@ def _read(path: Path) -> tuple[Values, set[int]]:
     return values, years
 
 
+_YEAR = re.compile(r"[0-9]{4}")
+# What `dataset_bytes` writes (fmt_number): plain decimal text. An exponent ("1e9999999") or thousands of
+# digits would make every later sum and comparison slow or overflow, so only this shape is read.
+_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,20}(?:\.[0-9]{1,10})?")
+
+
 def _decimal(text: str) -> Decimal | None:
+    if not _PLAIN_NUMBER.fullmatch(text):
+        return None
     try:
-        value = Decimal(text)
+        return Decimal(text)
     except InvalidOperation:
         return None
-    return value if value.is_finite() else None
+
+
+def _short(text: str) -> str:
+    """A field as quoted in a message: at most 40 characters."""
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
 # --- last year's dataset -------------------------------------------------------------------------

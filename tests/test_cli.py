@@ -1,4 +1,5 @@
 import argparse
+import datetime as dt
 import re
 import subprocess
 import sys
@@ -126,7 +127,7 @@ def test_template_without_config_writes_only_the_blank_template(tmp_path, capsys
         ),
         (
             ["template", "--year", "2018"],
-            "nianbao template：错误：--year 应为 2019 或以后的年度（全国统一格式自 2019 年度起施行），实际为 2018。",
+            f"nianbao template：错误：--year 应为 2019 至 {dt.date.today().year + 1} 之间的报告年度（全国统一格式自 2019 年度起施行，最晚可准备明年的报告），实际为 2018。",
         ),
     ],
 )

@@ -139,7 +139,7 @@ def test_safe_stem_is_code_and_name():
         (
             "year = 2024",
             "year = 2018",
-            "county.toml：year 应为 2019 或以后的年度（全国统一格式自 2019 年度起施行），实际为 2018。",
+            f"county.toml：year 应为 2019 至 {datetime.date.today().year + 1} 之间的报告年度（全国统一格式自 2019 年度起施行，最晚可准备明年的报告），实际为 2018。",
         ),
         (
             'inbox = "收件箱"\n',

@@ -178,7 +178,10 @@ def test_a_malformed_file_gives_a_chinese_error(written, tmp_path):
     bad.write_text(good.replace(",0\n", ",六\n", 1), encoding="utf-8-sig")
     with pytest.raises(StoreError) as caught:
         load_dataset(bad)
-    assert caught.value.message == f"数据文件 {bad} 第 2 行的数值（value）应为数字，实际为“六”。"
+    assert caught.value.message == (
+        f"数据文件 {bad} 第 2 行的数值（value）应为不带指数的普通数字（如 12、1.25、-18），实际为“六”。"
+        f"请不要编辑 {bad.name}；可重新运行上一年度的 nianbao run 生成。"
+    )
 
     bad.write_bytes(good.encode("gbk"))  # what Excel does to a CSV on a Chinese Windows
     with pytest.raises(StoreError) as caught:

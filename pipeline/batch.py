@@ -154,7 +154,7 @@ def _unit_result(
         return UnitResult(unit, MISSING, None, [], [finding])
     if len(files) > 1:
         listing = "；".join(
-            f"{s.file.name}（{s.file.size} 字节，修改于 {s.file.modified:%Y-%m-%d %H:%M}，SHA-256 {s.file.sha256[:12]}…）"
+            f"{s.file.name}（{s.file.size} 字节，{_modified(s.file.modified)}，SHA-256 {s.file.sha256[:12]}…）"
             for s in files
         )
         same = len({s.file.sha256 for s in files}) == 1
@@ -179,6 +179,10 @@ def _unit_result(
     findings = stamp(submission)
     status = FAILED if any(f.severity == ERROR for f in findings) else PASSED
     return UnitResult(unit, status, submission, files, findings)
+
+
+def _modified(when) -> str:
+    return f"修改于 {when:%Y-%m-%d %H:%M}" if when is not None else "修改时间无法识别"
 
 
 def _check_year_and_format(submission: Submission, year: int, form: Form) -> None:

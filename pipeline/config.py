@@ -35,6 +35,7 @@ from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any
 
 from .forms import UnknownYear, form_for_year
+from .oserrors import os_reason
 
 KINDS = ("乡镇", "部门", "县区")  # 县区: a county on a city's roster (the city sums the counties' summaries)
 KINDS_TEXT = "“乡镇”、“部门”或“县区”"
@@ -136,7 +137,7 @@ def load_config(path: Path) -> CountyConfig:
     except FileNotFoundError:
         raise ConfigError(f"找不到配置文件 {name}（{path}）。请先按 README.md 的示例写好 county.toml。") from None
     except OSError as exc:
-        raise ConfigError(f"无法读取配置文件 {name}（{path}）：{exc.strerror or exc}。") from None
+        raise ConfigError(f"无法读取配置文件 {name}（{path}）：{os_reason(exc)}。") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -38,6 +38,7 @@ from .batch import RunResult
 from .config import CountyConfig
 from .files import write_atomic
 from .findings import fmt_number
+from .oserrors import os_reason
 
 DATASET = "data.csv"
 ENCODING = "utf-8-sig"
@@ -162,7 +163,7 @@ def load_texts(path: Path) -> Texts:
     try:
         text = path.read_bytes().decode(ENCODING)
     except OSError as exc:
-        raise StoreError(f"无法读取文字数据文件 {path}：{exc.strerror or exc}。") from None
+        raise StoreError(f"无法读取文字数据文件 {path}：{os_reason(exc)}。") from None
     except UnicodeDecodeError:
         raise StoreError(f"文字数据文件 {path} 不是 UTF-8 编码，可能被 Excel 或 WPS 另存过。请不要编辑或另存 {path.name}。") from None
     try:
@@ -201,7 +202,7 @@ def _read(path: Path) -> tuple[Values, set[int]]:
     except FileNotFoundError:
         raise StoreError(f"找不到数据文件 {path}。") from None
     except OSError as exc:
-        raise StoreError(f"无法读取数据文件 {path}：{exc.strerror or exc}。") from None
+        raise StoreError(f"无法读取数据文件 {path}：{os_reason(exc)}。") from None
     try:
         text = raw.decode(ENCODING)
     except UnicodeDecodeError:

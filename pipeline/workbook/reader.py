@@ -35,7 +35,7 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 class FileInfo:
     path: Path
     size: int
-    modified: dt.datetime
+    modified: dt.datetime | None  # None when the file system's time is not a date (e.g. beyond year 9999)
     sha256: str
     label: str = ""  # the path within the inbox when the name alone is ambiguous (Snapshot.label)
 
@@ -50,8 +50,7 @@ class FileInfo:
 
     @classmethod
     def of_snapshot(cls, snapshot: Snapshot) -> "FileInfo":
-        modified = snapshot.modified or dt.datetime(1970, 1, 1)
-        return cls(snapshot.path, snapshot.size, modified, snapshot.sha256, snapshot.label)
+        return cls(snapshot.path, snapshot.size, snapshot.modified, snapshot.sha256, snapshot.label)
 
 
 @dataclass

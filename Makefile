@@ -10,7 +10,7 @@ CONFIG ?= county.toml
 ARGS ?=
 YEAR ?=
 
-.PHONY: demo run template test bench clean word-templates
+.PHONY: demo run template test test-slow bench clean word-templates
 
 demo: $(STAMP)
 	$(BIN)/nianbao demo
@@ -23,7 +23,11 @@ template: $(STAMP)
 	$(BIN)/nianbao template $(if $(CONFIG),--config "$(CONFIG)") $(if $(YEAR),--year $(YEAR))
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not slow"
+
+# The long property runs (hypothesis, many examples) that `make test` skips.
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
 
 bench:
 	@echo "基准测试尚未实现（见性能相关议题）"

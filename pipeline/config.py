@@ -113,10 +113,10 @@ def year_problem(year: int, key: str) -> str | None:
     )
 
 
-def name_length_problem(unit_code: str, name: str) -> tuple[int, int] | None:
+def name_length_problem(unit_code: str, name: str, kind: str = "") -> tuple[int, int] | None:
     """(length, limit) in bytes when the files made for this unit would have names too long for the
-    file system, else None."""
-    stem = f"{unit_code}-{name}"
+    file system, else None. A county on a city's roster (县区) also sends "<stem>-汇总表.xlsx"."""
+    stem = f"{unit_code}-{name}" + ("-汇总表" if kind == "县区" else "")
     longest = max(len(stem.encode("utf-8", "surrogatepass")), len(stem.encode("utf-16-le", "surrogatepass")) // 2)
     if longest + TEMP_NAME_EXTRA > MAX_NAME_BYTES:
         return longest + TEMP_NAME_EXTRA, MAX_NAME_BYTES
@@ -322,7 +322,7 @@ class _Checker:
             self.problem(f"{where}.kind 应为{KINDS_TEXT}，实际为“{kind}”。")
         aliases = self.aliases(entry, f"{where}.aliases")
         if len(self.problems) == before:
-            self.check_name_length(code, name, f"{where}.name")
+            self.check_name_length(code, name, kind, f"{where}.name")
         if len(self.problems) > before:
             return None
         return Unit(code=code, name=name, full_name=full_name or name, kind=kind, aliases=aliases)
@@ -335,8 +335,8 @@ class _Checker:
         elif name != name.strip():
             self.problem(f"{key} 前后不能有空格，实际为“{name}”。")
 
-    def check_name_length(self, code: str, name: str, key: str) -> None:
-        too_long = name_length_problem(code, name)
+    def check_name_length(self, code: str, name: str, kind: str, key: str) -> None:
+        too_long = name_length_problem(code, name, kind)
         if too_long:
             length, limit = too_long
             self.problem(

@@ -212,6 +212,8 @@ def test_a_name_too_long_for_the_file_system_is_refused():
     assert name_length_problem("03", "青" * 70) is None  # 2 + 1 + 210 + 15 bytes
     assert name_length_problem("03", "青" * 84) == (3 + 252 + 15, 255)
     assert name_length_problem("03", "a" * 240) == (3 + 240 + 15, 255)
+    assert name_length_problem("03", "a" * 235) is None
+    assert name_length_problem("03", "a" * 235, "县区") == (3 + 235 + 10 + 15, 255)  # it sends "…-汇总表.xlsx"
 
 
 def test_windows_paths_join_as_windows_paths():

@@ -260,6 +260,9 @@ def _check_options(parser: argparse.ArgumentParser) -> None:
 
 @command("check", "不需要 county.toml，直接检查一个或几个工作簿（乡镇报送前自查用）", _check_options)
 def check_command(args: argparse.Namespace) -> int:
+    folders = [str(p) for p in args.files if p.is_dir()]
+    if folders:
+        raise UsageError(f"这些是文件夹，不是工作簿文件：{'、'.join(folders)}。请给出要检查的 .xlsx 文件本身（可以一次给多个）。")
     missing = [str(p) for p in args.files if not p.is_file()]
     if missing:
         raise UsageError(f"找不到文件：{'、'.join(missing)}")

@@ -81,7 +81,7 @@ def run_batch(
     for path in paths:
         submissions.append(read_path(path, paths.label(path)))
         if progress:
-            progress(path.name)
+            progress(paths.label(path) or path.name)
     by_unit: dict[str, list[Submission]] = {u.code: [] for u in config.units}
     unmatched: list[Submission] = []
     for submission in submissions:

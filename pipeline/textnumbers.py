@@ -7,7 +7,6 @@ as "二〇二五" reads digit by digit.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -16,10 +15,13 @@ NUMBER = r"(?P<n>[0-9][0-9,]*|[零〇○一二两三四五六七八九十百千�
 SENTENCE_END = re.compile(r"[。；;！!？?\n]")
 
 
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
+
+
 def normalize(text: str) -> str:
-    """Full-width digits and punctuation as half-width (NFKC keeps Chinese punctuation such as 。),
-    without the thousands separators' spaces."""
-    return unicodedata.normalize("NFKC", str(text or ""))
+    """Full-width digits as half-width; everything else (Chinese punctuation too) as written, so a
+    quoted passage reads as the clerk wrote it."""
+    return str(text or "").translate(_HALF_WIDTH)
 
 
 def sentences(text: str) -> list[str]:

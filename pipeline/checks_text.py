@@ -37,6 +37,8 @@ _PERIOD = re.compile(
 
 def run_text_rules(submission: Submission) -> None:
     """Apply the form's text rules (T1–T7) to a submission."""
+    if not any(submission.texts.values()):
+        return  # nothing to read (a county's 汇总表 read by the city, or a file whose texts are all missing)
     for rule in submission.form.text_rules_for("text"):
         TEXT_CHECKS[rule.check](submission, rule)
 
@@ -224,9 +226,10 @@ def format_notice(submission: Submission, rule: TextRule) -> None:
             match = re.search(regex, text)
             if match:
                 start = max(0, match.start() - 20)
+                end = text.find("》", match.end(), match.end() + 2) + 1 or match.end()
                 submission.note(
                     rule.severity, rule.id,
-                    f"{submission.where(key)} {_title(submission, key)}引用了“{_quote(text[start:match.end()])}”，"
+                    f"{submission.where(key)} {_title(submission, key)}引用了“{_quote(text[start:end])}”，"
                     f"本年度报告的格式依据是{form.document}《{form.name}》。请改正引用的文件。",
                     key, expected=form.document, actual=match.group(0),
                 )

@@ -249,3 +249,10 @@ def test_text_rules_run_from_check_submission():
     sub = submission({"text.problems": "无"})
     check_submission(sub, "乡镇")
     assert "T7" in [f.rule for f in sub.findings]
+
+
+def test_no_narrative_no_text_findings():
+    """A county's 汇总表 read by the city has tables but no texts: nothing to compare (T3 fired before)."""
+    sub = submission({}, {"t4.review.upheld": 2, "t4.suit_direct.upheld": 1})
+    sub.texts = {}
+    assert found(sub) == []

@@ -26,10 +26,40 @@ def run_history_rules(
 ) -> None:
     """Apply the form's rules against last year (each only when its kind of history exists)."""
     for rule in submission.form.text_rules_for("history"):
-        if rule.check == "year_over_year" and previous is not None:
+        if rule.check == "in_force" and previous is not None:
+            in_force(submission, rule, previous)
+        elif rule.check == "year_over_year" and previous is not None:
             year_over_year(submission, rule, previous)
         elif rule.check == "same_as_last_year" and previous_texts:
             same_as_last_year(submission, rule, previous_texts)
+
+
+# --- X3: 现行有效件数 ---------------------------------------------------------------------------------------
+
+
+def in_force(submission: Submission, rule: TextRule, previous: Mapping[str, Decimal]) -> None:
+    """X3: 现行有效 + 废止 = last year's 现行有效 + 制发, per row of 第二十条第（一）项."""
+    current = submission.rule_values
+    rows = dict.fromkeys(k.rsplit(".", 1)[0] for k in rule.cells)
+    for row in rows:
+        keys = (f"{row}.in_force", f"{row}.repealed", f"{row}.issued")
+        if any(current.get(k) is None for k in keys) or previous.get(f"{row}.in_force") is None:
+            continue
+        now, repealed, issued = (Decimal(current[k]) for k in keys)
+        before = Decimal(previous[f"{row}.in_force"])
+        left, right = now + repealed, before + issued
+        if left == right:
+            continue
+        label = submission.form.cell(f"{row}.in_force").row_label
+        anchor = f"{row}.in_force"
+        submission.note(
+            rule.severity, rule.id,
+            f"{submission.where(anchor)} 现行有效件数与上年度现行有效件数及本年制发、废止件数不符（{label}）："
+            f"本年现行有效件数 {fmt_number(now)} ＋ 本年废止件数 {fmt_number(repealed)} ＝ {fmt_number(left)}，"
+            f"上年度现行有效件数 {fmt_number(before)} ＋ 本年制发件数 {fmt_number(issued)} ＝ {fmt_number(right)}，"
+            f"相差 {fmt_number(abs(left - right))}。{rule.instruction}",
+            anchor, expected=fmt_number(right), actual=fmt_number(left), difference=fmt_number(left - right),
+        )
 
 
 # --- X4: jumps ---------------------------------------------------------------------------------------------

@@ -145,6 +145,8 @@ def none_received(submission: Submission, rule: TextRule) -> None:
 
 def cases_mentioned(submission: Submission, rule: TextRule) -> None:
     """T3: table 四 has review or suit cases the text never mentions (or says did not happen)."""
+    if not submission.texts.get("text.overview", "").strip():
+        return  # no 一 at all: text-missing says so
     values = submission.rule_values
     review = values.get("t4.review.total") or Decimal(0)
     suits = sum((values.get(k) or Decimal(0) for k in rule.cells[1:]), Decimal(0))

@@ -70,7 +70,7 @@ def test_x3_not_without_last_year_nor_in_the_2019_format():
     sub = submission({"t2.normative.in_force": 12})
     check_submission(sub, "乡镇", None)
     assert rules_found(sub, "X3") == []
-    assert "X3" not in {r.id for r in FORM_2019.rules}
+    assert "X3" not in {r.id for r in FORM_2019.rules + FORM_2019.text_rules}
 
 
 # --- X4 -----------------------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from fractions import Fraction
 
 from .spec import (
     ERROR,
-    NOTICE,
     WARNING,
     Blank,
     Cell,
@@ -451,29 +450,3 @@ def warning_rules(t2_rules_row: tuple[str, ...], other_rows: tuple[str, ...]) ->
         ),
     ]
 
-
-def in_force_rules() -> list[Rule]:
-    """X3 (2021 format): 现行有效件数 = last year's 现行有效 + this year's 制发 − 废止, for 规章 and
-    行政规范性文件; written as 现行有效 + 废止 = 上年现行有效 + 制发. A notice only: clean-ups of the
-    whole stock (清理) change the count without a 废止 of the year."""
-    rules = []
-    for row, label in (("rules", "规章"), ("normative", "行政规范性文件")):
-        rules.append(
-            Rule(
-                id="X3",
-                title="现行有效件数＝上年度现行有效件数＋本年制发件数－本年废止件数",
-                scope=label,
-                left=_side(f"t2.{row}.in_force", f"t2.{row}.repealed", labels=("本年现行有效件数", "本年废止件数")),
-                op="=",
-                right=Side(
-                    (Term(f"t2.{row}.in_force", True), Term(f"t2.{row}.issued")),
-                    labels=("上年度现行有效件数", "本年制发件数"),
-                ),
-                severity=NOTICE,
-                instruction="请核对现行有效件数；如本年开展了文件清理等，件数变化属正常情况，可不修改。",
-                anchor=f"t2.{row}.in_force",
-                cross_year=True,
-                breach="现行有效件数与上年度现行有效件数及本年制发、废止件数不符",
-            )
-        )
-    return rules

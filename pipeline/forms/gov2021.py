@@ -11,7 +11,6 @@ from .common import (
     OutcomeGroup,
     balance_rules,
     carry_over_rules,
-    in_force_rules,
     identity_rules,
     table2,
     table3,
@@ -76,7 +75,6 @@ FORM = Form(
         balance_rules()
         + identity_rules((T2, T3, T4))
         + carry_over_rules()
-        + in_force_rules()
         + warning_rules(("t2.rules.issued", "t2.rules.repealed", "t2.rules.in_force"), tuple(k for k, _ in OTHER_ROWS))
     ),
     text_rules=text_rules(
@@ -90,5 +88,6 @@ FORM = Form(
         ),
         document="国办公开办函〔2021〕30号",
         other_notices=(r"格式（试行）", r"〔2019〕60号", r"\[2019\]60号"),
+        in_force=True,
     ),
 )

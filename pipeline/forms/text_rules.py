@@ -64,6 +64,20 @@ NONE_RECEIVED = (
 
 STATEMENT_OF_PERIOD = r"统计(?:期限|时限|时段|期间|区间|范围|时间)|数据(?:截至|统计)"
 
+# X3 (2021 format): 现行有效件数 = last year's 现行有效 + this year's 制发 − 废止, for 规章 and 行政规范性
+# 文件, compared as 现行有效 + 废止 = 上年现行有效 + 制发. A notice only: a clean-up of the whole stock
+# (文件清理) changes the count without a 废止 of the year.
+IN_FORCE = TextRule(
+    id="X3",
+    title="现行有效件数＝上年度现行有效件数＋本年制发件数－本年废止件数",
+    severity=NOTICE,
+    instruction="请核对现行有效件数；如本年开展了文件清理等，件数变化属正常情况，可不修改。",
+    check="in_force",
+    cells=tuple(f"t2.{row}.{col}" for row in ("rules", "normative") for col in ("issued", "repealed", "in_force")),
+    anchor="t2.normative.in_force",
+    source="history",
+)
+
 QUOTE_TODO = "请核对文字中引用的数字与表格是否一致，改正其中错误的一方。"
 
 
@@ -86,10 +100,10 @@ def quoted_figure_rule(figures: tuple[tuple[str, str, tuple[str, ...]], ...]) ->
 
 
 def text_rules(figures: tuple[tuple[str, str, tuple[str, ...]], ...], *, document: str,
-               other_notices: tuple[str, ...]) -> tuple[TextRule, ...]:
+               other_notices: tuple[str, ...], in_force: bool = False) -> tuple[TextRule, ...]:
     """The text, history and peer rules of a format. `figures` are its table 二 figures a text quotes;
-    `other_notices` the regexes of the other formats' notices (cited by mistake). (The 2021 format's
-    现行有效件数 against last year's is an arithmetic `Rule`, X3, in `common.in_force_rules`.)"""
+    `other_notices` the regexes of the other formats' notices (cited by mistake); `in_force`: the format
+    has 现行有效件数 (2021), compared with last year's by X3."""
     jumps = tuple(k for _, _, keys in figures for k in keys if k.endswith((".decisions", ".issued", ".made")))
     return (
         quoted_figure_rule(figures),
@@ -153,6 +167,7 @@ def text_rules(figures: tuple[tuple[str, str, tuple[str, ...]], ...], *, documen
             anchor="text.problems",
             limits=(("min_chars", Decimal(30)),),
         ),
+    ) + ((IN_FORCE,) if in_force else ()) + (
         TextRule(
             id="X4",
             title="主要数字与上年度相比变化幅度异常",

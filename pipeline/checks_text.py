@@ -34,6 +34,8 @@ _PERIOD = re.compile(
     _NUM + r"年" + _SMALL + r"月" + _SMALL + r"日\s*(?:起)?\s*(?:至|到|—+|-+|－+|~|～|―+|──)\s*(?:" + _NUM + r"年)?" + _SMALL + r"月" + _SMALL + r"日"
 )
 
+_UNTIL = re.compile(r"截(?:至|止)(?:到|至)?\s*" + _NUM + r"年" + _SMALL + r"月" + _SMALL + r"日")
+
 
 def run_text_rules(submission: Submission) -> None:
     """Apply the form's text rules (T1–T7) to a submission."""
@@ -204,12 +206,15 @@ def statistics_period(submission: Submission, rule: TextRule) -> None:
             if not statement.search(sentence):
                 continue
             match = _PERIOD.search(sentence)
-            if not match:
-                continue
-            y1, m1, d1, y2, m2, d2 = (parse_number(g) if g else None for g in match.groups())
-            y2 = y2 if y2 is not None else y1
-            if (y1, m1, d1, y2, m2, d2) == (year, 1, 1, year, 12, 31):
-                continue
+            if match:
+                y1, m1, d1, y2, m2, d2 = (parse_number(g) if g else None for g in match.groups())
+                y2 = y2 if y2 is not None else y1
+                if (y1, m1, d1, y2, m2, d2) == (year, 1, 1, year, 12, 31):
+                    continue
+            else:
+                match = _UNTIL.search(sentence)  # "数据统计截至2025年12月31日": only the end is stated
+                if not match or tuple(parse_number(g) for g in match.groups()) == (year, 12, 31):
+                    continue
             submission.note(
                 rule.severity, rule.id,
                 f"{submission.where(key)} {_title(submission, key)}写明的统计期限为“{_quote(match.group(0))}”，"

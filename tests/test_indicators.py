@@ -113,3 +113,12 @@ def test_summary_report_overview_holds_the_sentences(tmp_path):
     result = run(unit_result("03", A), unit_result("05", B))
     context = summary_report_context(result, county(tmp_path))
     assert [p["text"] for p in context["overview"]] == indicator_sentences(result)
+
+
+def test_no_unit_passed(tmp_path):
+    result = run(unit_result("01", A, status=FAILED))
+    table = indicator_table(result)
+    assert list(table["unit_code"]) == [""] and table.iloc[0]["实质公开率"] is None
+    assert ranking(result).empty
+    assert indicator_sentences(result)[0] == "全县通过校验的0个单位本年度没有办结的政府信息公开申请，不计算实质公开率和不予公开率。"
+    assert INDICATOR_SHEET in summary_workbook(result, county(tmp_path)).sheetnames

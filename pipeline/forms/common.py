@@ -449,4 +449,3 @@ def warning_rules(t2_rules_row: tuple[str, ...], other_rows: tuple[str, ...]) ->
             when=Rule("W3", "", "", _side(outcome_total), ">=", Side(constant=5), WARNING, "", outcome_total),
         ),
     ]
-

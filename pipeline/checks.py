@@ -35,7 +35,7 @@ def check_submission(
         check_rule(submission, rule, previous)
     check_texts(submission)
     check_info(submission)
-    # issue 11: the narrative against the tables (T1–T7), and against last year (X4, X5)
+    # issue 11: the narrative against the tables (T1–T7), and against last year (X3–X5)
     run_text_rules(submission)
     run_history_rules(submission, previous, previous_texts)
 

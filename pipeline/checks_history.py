@@ -1,8 +1,9 @@
-"""Checks against the same unit's report of last year (rules X4 and X5 of the form spec).
+"""Checks against the same unit's report of last year (rules X3, X4 and X5 of the form spec).
 
-X4 compares the main figures with last year's values (data.csv of last year's run); X5 compares the
-narrative with last year's texts (texts.csv beside it): a section 五 copied from last year is what
-the format notice calls "敷衍了事甚至年年雷同". (X1–X3 are arithmetic rules, see `checks.check_rule`.)
+X3 (2021 format) follows 现行有效件数 from last year's; X4 compares the main figures with last year's
+values (data.csv of last year's run); X5 compares the narrative with last year's texts (texts.csv
+beside it): a section 五 copied from last year is what the format notice calls "敷衍了事甚至年年雷同".
+(X1 and X2 are arithmetic rules of the spec, see `checks.check_rule`.)
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def run_history_rules(
     previous: Mapping[str, Decimal] | None,
     previous_texts: Mapping[str, str] | None,
 ) -> None:
-    """Apply the form's rules against last year (each only when its kind of history exists)."""
+    """Apply the form's rules against last year, X3–X5 (each only when its kind of history exists)."""
     for rule in submission.form.text_rules_for("history"):
         if rule.check == "in_force" and previous is not None:
             in_force(submission, rule, previous)

@@ -18,6 +18,7 @@ from .findings import Finding, FindingCounts, count, sort_key
 from .forms import Form, form_for_year
 from .forms.spec import ERROR, NOTICE, WARNING, normalize_label
 from .inbox import LOCK_PREFIXES, InboxFiles, inbox_files, scan_inbox
+from .peers import add_peer_findings  # issue 11
 from .reading import read_path
 from .workbook.reader import Submission
 
@@ -73,6 +74,7 @@ def run_batch(
     previous_by_unit: Mapping[str, Mapping[str, Decimal]] | None = None,
     progress: Progress | None = None,
     paths: Iterable[Path] | None = None,
+    previous_texts: Mapping[str, Mapping[str, str]] | None = None,  # issue 11: last year's texts by unit code
 ) -> RunResult:
     """Read and check every file of the inbox against the roster."""
     form = form_for_year(config.year)
@@ -93,10 +95,13 @@ def run_batch(
     results = []
     for unit in config.units:
         previous = (previous_by_unit or {}).get(unit.code)
-        results.append(_unit_result(unit, by_unit[unit.code], config, form, previous, history=previous_by_unit is not None))
+        results.append(_unit_result(unit, by_unit[unit.code], config, form, previous, history=previous_by_unit is not None,
+                                    previous_texts=(previous_texts or {}).get(unit.code)))  # issue 11
     loose = [f for s in unmatched for f in s.findings] + paths.findings
     findings = sorted([f for r in results for f in r.findings] + loose, key=sort_key)
-    return RunResult(config.year, form, results, unmatched, findings)
+    result = RunResult(config.year, form, results, unmatched, findings)
+    add_peer_findings(result)  # issue 11: P1 notices against peers of the same kind (pipeline/peers.py)
+    return result
 
 
 def identify(submission: Submission, config: CountyConfig) -> Unit | None:
@@ -141,7 +146,8 @@ def _match_name(text: str, units: Iterable[Unit]) -> Unit | None:
 
 
 def _unit_result(
-    unit: Unit, files: list[Submission], config: CountyConfig, form: Form, previous, *, history: bool = False
+    unit: Unit, files: list[Submission], config: CountyConfig, form: Form, previous, *, history: bool = False,
+    previous_texts: Mapping[str, str] | None = None,
 ) -> UnitResult:
     """`history`: last year's data was given, so a unit missing from it is worth a notice."""
     stamp = lambda s: [dataclasses.replace(f, unit_code=unit.code, unit=unit.name) for f in s.findings]
@@ -173,7 +179,7 @@ def _unit_result(
     if not submission.readable:
         return UnitResult(unit, UNREADABLE, None, files, stamp(submission))
     _check_year_and_format(submission, config.year, form)
-    check_submission(submission, unit.kind, previous)
+    check_submission(submission, unit.kind, previous, previous_texts=previous_texts)  # issue 11: previous_texts
     if history and previous is None:
         submission.note(NOTICE, "previous-missing", f"{unit.code} {unit.name} 在上年数据中没有记录，未核对上年结转。")
     findings = stamp(submission)

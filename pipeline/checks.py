@@ -12,12 +12,21 @@ from typing import Mapping
 from .findings import Finding, fmt_number
 from .forms.spec import ERROR, NOTICE, WARNING, Form, Rule, Side, evaluate, side_value
 from .workbook.reader import Submission
+from .checks_history import run_history_rules
+from .checks_text import run_text_rules
 
 Values = Mapping[str, Decimal]
 
 
-def check_submission(submission: Submission, unit_kind: str | None = None, previous: Values | None = None) -> None:
-    """Apply every rule of the submission's form, and check the texts and the basic information."""
+def check_submission(
+    submission: Submission,
+    unit_kind: str | None = None,
+    previous: Values | None = None,
+    *,
+    previous_texts: Mapping[str, str] | None = None,
+) -> None:
+    """Apply every rule of the submission's form, and check the texts and the basic information.
+    `previous` is the unit's values of last year, `previous_texts` its texts of last year (by text key)."""
     if submission.form is None:
         return
     for rule in submission.form.rules_for(unit_kind):
@@ -26,6 +35,9 @@ def check_submission(submission: Submission, unit_kind: str | None = None, previ
         check_rule(submission, rule, previous)
     check_texts(submission)
     check_info(submission)
+    # issue 11: the narrative against the tables (T1–T7), and against last year (X3–X5)
+    run_text_rules(submission)
+    run_history_rules(submission, previous, previous_texts)
 
 
 def check_rule(submission: Submission, rule: Rule, previous: Values | None = None) -> None:

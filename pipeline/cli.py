@@ -222,10 +222,11 @@ def run_command(args: argparse.Namespace) -> int:
     if args.pdf and find_soffice() is None:
         raise UsageError("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，或不加 --pdf。")
 
-    from .store import StoreError, load_previous, previous_missing_message
+    from .store import StoreError, load_previous, load_previous_texts, previous_missing_message
 
     try:
         previous = load_previous(config)  # last year's dataset, for the cross-year rules (X1, X2)
+        previous_texts = load_previous_texts(config)  # last year's texts, for 年年雷同 (X5)
     except StoreError as exc:
         raise UsageError(exc.message) from None
     if previous is None and config.history is not None:
@@ -233,7 +234,8 @@ def run_command(args: argparse.Namespace) -> int:
 
     paths = discover(config.inbox)
     with progress_bar(len(paths), "读取并校验") as advance:
-        result = run_batch(config, paths=paths, progress=advance, previous_by_unit=previous)
+        result = run_batch(config, paths=paths, progress=advance, previous_by_unit=previous,
+                           previous_texts=previous_texts)
     outputs = write_outputs(result, config, previous=previous)
     exit_code = EXIT_FAILED if result.has_errors else EXIT_OK
     to_render = sum(1 for u in result.units if u.submission and (u.status == PASSED or args.draft))

@@ -360,7 +360,7 @@ def _check_demo(config: CountyConfig, folders: dict[str, Path], out_dir: Path) -
     from .batch import run_batch
     from .outputs import write_outputs
     from .rollup_demo import build_city_demo, city_folders
-    from .store import load_previous
+    from .store import load_previous, load_previous_texts
     from .summary import SUMMARY_NAME
     from .terminal import print_run_summary
     from .word import render_reports
@@ -373,7 +373,7 @@ def _check_demo(config: CountyConfig, folders: dict[str, Path], out_dir: Path) -
     earlier = run_batch(last_year)
     write_outputs(earlier, last_year, folder=folders["results_2024"])
     previous = load_previous(this_year)
-    result = run_batch(this_year, previous_by_unit=previous)
+    result = run_batch(this_year, previous_by_unit=previous, previous_texts=load_previous_texts(this_year))
     outputs = write_outputs(result, this_year, folder=folders["results_2025"], previous=previous)
     reports = render_reports(result, this_year, out_dir=folders["results_2025"])
     outputs[f"Word 年度报告（{len(reports)} 份，通过校验的单位）"] = folders["results_2025"] / REPORTS_DIR

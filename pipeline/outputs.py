@@ -43,7 +43,7 @@ def write_outputs(
     Returns {Chinese label: path} for the terminal summary."""
     out = folder if folder is not None else year_folder(config)
     title = f"{config.county}{result.year}年度政府信息公开工作年度报告 问题清单"
-    write_findings_xlsx(result.findings, out / FINDINGS_XLSX, title=title, year=result.year, rules=result.form.rules)
+    write_findings_xlsx(result.findings, out / FINDINGS_XLSX, title=title, year=result.year, rules=result.form.rules + result.form.text_rules)
     units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
     write_findings_html(result.findings, out / FINDINGS_HTML, title=title, units=units)
     returns = out / RETURNS_DIR

@@ -119,7 +119,7 @@ def sample_texts(form, year: int, full_name: str) -> dict[str, str]:
     return {
         "text.preface": "【示例数据】本报告为演示用虚构材料，数字由示例县示例数据按比例生成。",
         "text.overview": f"{year}年，{full_name}认真贯彻落实《中华人民共和国政府信息公开条例》，主动公开政府信息，依法办理政府信息公开申请。",
-        "text.problems": "政策解读形式较为单一。下一步将丰富解读形式，提高公开质量。",
+        "text.problems": "政策解读形式较为单一，部分栏目更新不够及时。下一步将丰富图解、音视频等解读形式，按月检查栏目更新情况。",
         "text.other": other,
     }
 

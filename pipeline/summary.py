@@ -30,6 +30,7 @@ from .config import CountyConfig
 from .files import fixed_timestamp, save_workbook
 from .forms import UnknownYear, form_for_year
 from .forms.spec import ERROR, WARNING, Cell, Form
+from .indicators import add_indicator_sheets, indicator_sentences  # issue 11
 from .report.findings_xlsx import write_findings_table
 from .workbook import layout
 from .workbook.cells import plain_number, print_setup, wrapped_lines, write_cell
@@ -111,6 +112,7 @@ def summary_workbook(
     if previous is not None:
         _comparison_sheet(wb.create_sheet(COMPARISON_SHEET), result, totals, previous)
     _chart_sheet(wb.create_sheet(CHART_SHEET), result, config, totals, previous)
+    add_indicator_sheets(wb, result)  # issue 11: 指标, 排名, 同类单位比较 (pipeline/indicators.py)
     _meta_sheet(wb.create_sheet(layout.META_SHEET), form, result.year, config)
     for key, place in places.items():
         name = layout.defined_name(key)
@@ -629,6 +631,7 @@ def summary_report_context(result: RunResult, config: CountyConfig) -> dict:
     }
     for name in TEXT_NAMES.values():
         context[name] = []
+    context[TEXT_NAMES["text.overview"]] = [{"text": t, "heading": False, "lead": "", "rest": t} for t in indicator_sentences(result)]  # issue 11
     context["v"] = {value_tag(cell.key): format_value(totals[cell.key], cell) for cell in form.cells}
     return context
 

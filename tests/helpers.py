@@ -88,8 +88,9 @@ def expected_values(form: Form, inputs: Mapping[str, object] | None = None) -> d
 
 def good_texts(form: Form, year: int) -> dict[str, str]:
     texts = {
-        "text.overview": f"{year}年，本单位认真贯彻《中华人民共和国政府信息公开条例》，主动公开政府信息。",
-        "text.problems": "公开内容不够全面。下一步将加强培训，规范公开流程。",
+        # the overview mentions the 行政复议 of consistent_inputs (rule T3) without quoting a number (T1)
+        "text.overview": f"{year}年，本单位认真贯彻《中华人民共和国政府信息公开条例》，主动公开政府信息，依法办理政府信息公开行政复议案件。",
+        "text.problems": "公开内容不够全面，部分栏目更新不及时。下一步将加强业务培训，规范公开流程，按月检查栏目更新情况。",
         "text.other": f"{year}年，本机关未收取信息处理费。" if form.id == "gov2021" else "无。",
     }
     return texts

@@ -170,7 +170,8 @@ def test_the_preface_is_optional(tmp_path):
 
 def test_text_too_long(tmp_path):
     texts = good_texts(FORM_2021, 2025) | {"text.overview": "公开" * 501}
-    (finding,) = checked(write_report(tmp_path / NAME, FORM_2021, texts=texts)).findings
+    # T3 (issue 11): this 一 does not mention the report's 行政复议 cases; a notice of its own
+    (finding,) = [f for f in checked(write_report(tmp_path / NAME, FORM_2021, texts=texts)).findings if f.rule != "T3"]
     assert (finding.severity, finding.rule, finding.message) == (
         WARNING, "text-too-long",
         "03-青塘镇.xlsx 一、总体情况!A7 “一、总体情况”共 1002 字，超过格式要求的原则上不超过1000字。请精简。",

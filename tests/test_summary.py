@@ -34,6 +34,7 @@ from pipeline.files import fixed_timestamp
 from pipeline.findings import COLUMNS
 from pipeline.forms.spec import ERROR, WARNING, evaluate
 from pipeline.office import convert
+from pipeline.indicators import indicator_sentences
 from pipeline.summary import (
     COMPARISON_SHEET,
     DETAIL_SHEET,
@@ -221,10 +222,13 @@ def test_coverage_sentence_counts_duplicates_unreadable_and_unknown_files(tmp_pa
 
 def test_sheets_in_order_with_comparison_only_when_last_year_is_known(run, form):
     config, result, path = run
-    assert openpyxl.load_workbook(path).sheetnames == ["汇总", "分单位明细", "报送情况", "问题清单", "图表", "_nianbao"]
+    # 指标, 排名, 同类单位比较: issue 11's indicator sheets
+    assert openpyxl.load_workbook(path).sheetnames == [
+        "汇总", "分单位明细", "报送情况", "问题清单", "图表", "指标", "排名", "同类单位比较", "_nianbao",
+    ]
     again = write_summary(result, config, path.with_name("同比.xlsx"), previous={})
     assert openpyxl.load_workbook(again).sheetnames == [
-        "汇总", "分单位明细", "报送情况", "问题清单", "同比", "图表", "_nianbao",
+        "汇总", "分单位明细", "报送情况", "问题清单", "同比", "图表", "指标", "排名", "同类单位比较", "_nianbao",
     ]
 
 
@@ -344,7 +348,7 @@ def test_names_that_look_like_formulas_stay_text(tmp_path):
     write_summary_report(result, config, tmp_path / "汇总报告.docx")
     with zipfile.ZipFile(path) as archive:
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-        assert len(sheets) == 7
+        assert len(sheets) == 10  # with issue 11's 指标, 排名, 同类单位比较: formula-looking names stay text there too
         for name in sheets:
             assert not re.search(rb"<f[ >/]", archive.read(name)), name
     wb = openpyxl.load_workbook(path)
@@ -410,7 +414,9 @@ def test_summary_report_prints_the_totals_with_the_county_as_unit(run, form, tmp
     assert str(totals["t3.received.natural"]) == "15" and "15" in cells
     assert str(totals["t3.total.total"]) in cells
     context = summary_report_context(result, config)
-    assert context["signature_date"] == "" and context["overview"] == [] and context["problems"] == []
+    # 一 holds the indicator sentences (issue 11), the rest of the narrative is the county's to write
+    assert context["signature_date"] == "" and context["problems"] == []
+    assert [p["text"] for p in context["overview"]] == indicator_sentences(result)
     assert document.core_properties.created.replace(tzinfo=None) == fixed_timestamp(year)
     before = path.read_bytes()
     write_summary_report(result, config, path)

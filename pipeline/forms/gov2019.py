@@ -21,6 +21,7 @@ from .common import (
 )
 from .outcomes import SHARED_OUTCOMES
 from .spec import CellKind, Form, TextField
+from .text_rules import text_rules
 
 PROJECT_COLUMNS = (
     Column("prev_items", "上一年项目数量"),
@@ -83,5 +84,15 @@ FORM = Form(
         + carry_over_rules()
         + project_count_rules(tuple(PROJECT_ROWS), PROJECT_ROWS)
         + warning_rules(("t2.rules.made", "t2.rules.published", "t2.rules.public_total"), ("other",))
+    ),
+    text_rules=text_rules(
+        (
+            ("normative_made", r"(?:新)?制作(?:行政)?规范性文件(?:共|共计|计)*{n}件", ("t2.normative.made",)),
+            ("licensing", r"行政许可(?:处理)?决定(?:共|共计|计)*{n}件", ("t2.licensing.decisions",)),
+            ("penalty", r"行政处罚(?:处理)?决定(?:共|共计|计)*{n}件", ("t2.penalty.decisions",)),
+            ("enforcement", r"行政强制(?:处理)?决定(?:共|共计|计)*{n}件", ("t2.enforcement.decisions",)),
+        ),
+        document="国办公开办函〔2019〕60号",
+        other_notices=(r"〔2021〕30号", r"\[2021\]30号"),
     ),
 )

@@ -20,6 +20,7 @@ from .common import (
 )
 from .outcomes import SHARED_OUTCOMES
 from .spec import CellKind, Form, TextField
+from .text_rules import text_rules
 
 DECISIONS = (Column("decisions", "本年处理决定数量"),)
 
@@ -75,5 +76,18 @@ FORM = Form(
         + identity_rules((T2, T3, T4))
         + carry_over_rules()
         + warning_rules(("t2.rules.issued", "t2.rules.repealed", "t2.rules.in_force"), tuple(k for k, _ in OTHER_ROWS))
+    ),
+    text_rules=text_rules(
+        (
+            ("normative_issued", r"制发(?:行政)?规范性文件(?:共|共计|计)*{n}件", ("t2.normative.issued",)),
+            ("normative_repealed", r"废止(?:行政)?规范性文件(?:共|共计|计)*{n}件", ("t2.normative.repealed",)),
+            ("normative_in_force", r"现行有效的?(?:行政)?规范性文件(?:共|共计|计)*{n}件", ("t2.normative.in_force",)),
+            ("licensing", r"行政许可(?:处理)?(?:决定)?(?:共|共计|计)*{n}件", ("t2.licensing.decisions",)),
+            ("penalty", r"行政处罚(?:处理)?(?:决定)?(?:共|共计|计)*{n}件", ("t2.penalty.decisions",)),
+            ("enforcement", r"行政强制(?:处理)?(?:决定)?(?:共|共计|计)*{n}件", ("t2.enforcement.decisions",)),
+        ),
+        document="国办公开办函〔2021〕30号",
+        other_notices=(r"格式（试行）", r"〔2019〕60号", r"\[2019\]60号"),
+        in_force=True,
     ),
 )

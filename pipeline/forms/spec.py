@@ -250,6 +250,36 @@ def evaluate(rule: Rule, current: Mapping[str, Number], previous: Mapping[str, N
     return Evaluation(rule, OPERATORS[rule.op](left, right), left, right)
 
 
+@dataclass(frozen=True)
+class TextRule:
+    """A check that reads the narrative, last year's report or the peers' figures, not only the
+    arithmetic of one year's tables: a Chinese title, a severity and an instruction like a `Rule`.
+
+    `check` names the function that evaluates it (in `pipeline/checks_text.py`,
+    `pipeline/checks_history.py` or `pipeline/peers.py`); `texts` and `cells` are what it reads;
+    `limits` are its thresholds, stated here so the spec says what fires.
+    """
+
+    id: str  # "T1", "X4", "P1" …
+    title: str  # Chinese
+    severity: str  # 错误 | 警告 | 提示
+    instruction: str  # what the clerk should do
+    check: str  # the name of the check, e.g. "quoted_numbers"
+    texts: tuple[str, ...] = ()  # text keys it reads
+    cells: tuple[str, ...] = ()  # cell keys it reads
+    anchor: str = ""  # the text or cell key to mark in a returned workbook
+    source: str = "text"  # "text": this year's report | "history": also last year's | "peers": the county's run
+    limits: tuple[tuple[str, Decimal], ...] = ()
+    patterns: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (name, regex, cell keys): quoted figures
+
+    @property
+    def cross_year(self) -> bool:
+        return self.source == "history"
+
+    def limit(self, name: str) -> Decimal:
+        return dict(self.limits)[name]
+
+
 # --- the form --------------------------------------------------------------------------------
 
 
@@ -265,6 +295,7 @@ class Form:
     texts: tuple[TextField, ...]
     rules: tuple[Rule, ...]
     table_notes: Mapping[str, str] = field(default_factory=dict)
+    text_rules: tuple[TextRule, ...] = ()  # checks of the narrative, against last year and against peers
 
     def __reduce__(self):
         # a form is a module-level constant compared by identity: it travels between processes (and
@@ -324,6 +355,9 @@ class Form:
             if (cross_year is None or r.cross_year == cross_year)
             and (not r.unit_kinds or unit_kind is None or unit_kind in r.unit_kinds)
         )
+
+    def text_rules_for(self, source: str) -> tuple[TextRule, ...]:
+        return tuple(r for r in self.text_rules if r.source == source)
 
     def with_totals(self, values: Mapping[str, Number | None]) -> dict[str, Decimal]:
         """`values` of input cells plus every total computed from its parts, as the template's SUM

@@ -166,6 +166,10 @@ def _guide_sheet(ws, form: Form, year: int, unit, county, deadline) -> None:
         seen.add(rule.id)
         when = "（与上年度报告核对）" if rule.cross_year else ""
         lines.append((f"{rule.id}（{rule.severity}）", f"{rule.title}{when}。{rule.instruction}"))
+    # issue 11: the checks of the narrative, against last year and against the county's other units
+    for rule in form.text_rules:
+        when = {"history": "（与上年度报告核对）", "peers": "（与本县同类单位比较）"}.get(rule.source, "")
+        lines.append((f"{rule.id}（{rule.severity}）", f"{rule.title}{when}。{rule.instruction}"))
     row = 3
     for head, text in lines:
         write_cell(ws, row, 1, head, Font(name=BODY_FONT, size=11, bold=True), LEFT)

@@ -1,0 +1,316 @@
+"""Indicators for superiors (issue 11): 实质公开率, 不予公开率, 复议纠错率, 诉讼纠错率, 收费金额, per
+unit and for the county, a ranking, and the peer comparison (rule P1), as sheets of 汇总表.xlsx and
+as plain-language sentences of 汇总报告.docx.
+
+Computed with pandas over the long-form values of the units that passed (as data.csv holds them);
+every figure is exact: amounts are Decimal sums, rates are Decimal quotients rounded half-up to
+0.01 % (four decimals) once, when stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Sequence
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from .findings import fmt_number
+from .forms.spec import Form
+from .workbook.cells import plain_number, print_setup, wrapped_lines, write_cell
+
+INDICATOR_SHEET = "指标"
+RANKING_SHEET = "排名"
+PEERS_SHEET = "同类单位比较"
+
+RATE_PLACES = Decimal("0.0001")
+PERCENT_FORMAT = "0.00%"
+AMOUNT_FORMAT = "0.00####"
+BODY_FONT = "宋体"
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+TOTAL_FILL = PatternFill("solid", fgColor="E7E6E6")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    numerator: tuple[str, ...]  # cell keys summed
+    denominator: tuple[str, ...] = ()  # empty: an amount, not a rate
+    definition: str = ""
+
+    @property
+    def is_rate(self) -> bool:
+        return bool(self.denominator)
+
+
+def indicators(form: Form) -> tuple[Indicator, ...]:
+    """The indicators of a format (收费金额 only where the format has the amount: 2021)."""
+    refused = tuple(c.key for c in form.table("t3").cells if c.key.startswith("t3.refused_") and c.key.endswith(".total"))
+    suits = ("t4.suit_direct", "t4.suit_after_review")
+    items = [
+        Indicator("实质公开率", ("t3.disclosed.total", "t3.partial.total"), ("t3.total.total",),
+                  "（予以公开＋部分公开）÷ 本年度办理结果（七）总计（表三“总计”列）。"),
+        Indicator("不予公开率", refused, ("t3.total.total",),
+                  "（三）不予公开各项之和 ÷ 本年度办理结果（七）总计（表三“总计”列）。"),
+        Indicator("复议纠错率", ("t4.review.corrected",), ("t4.review.total",),
+                  "行政复议“结果纠正”÷ 行政复议总计（表四）。"),
+        Indicator("诉讼纠错率", tuple(f"{s}.corrected" for s in suits), tuple(f"{s}.total" for s in suits),
+                  "行政诉讼（未经复议直接起诉＋复议后起诉）“结果纠正”÷ 行政诉讼总计（表四）。"),
+    ]
+    if form.has_cell("t2.fees.amount"):
+        items.append(Indicator("收费金额（万元）", ("t2.fees.amount",), (),
+                               "表二第二十条第（八）项行政事业性收费的本年收费金额，单位万元，按填报数字精确相加。"))
+    return tuple(items)
+
+
+def long_values(result):
+    """The values of the units that passed, long form (unit_code, unit, kind, key, value as Decimal):
+    a pandas DataFrame, the same rows data.csv holds."""
+    import pandas as pd
+
+    rows = [
+        (u.unit.code, u.unit.name, u.unit.kind, key, Decimal(value))
+        for u in sorted(result.passed(), key=lambda u: u.unit.code)
+        for key, value in sorted(u.submission.values.items())
+    ]
+    return pd.DataFrame(rows, columns=["unit_code", "unit", "kind", "key", "value"])
+
+
+def indicator_table(result):
+    """One row per unit that passed and a last row for the county (unit_code ""): the unit's code,
+    name, kind, 办理结果总计, then for each indicator its numerator, denominator and value (Decimal,
+    None for a rate whose denominator is 0). A pandas DataFrame."""
+    import pandas as pd
+
+    items = indicators(result.form)
+    frame = long_values(result)
+    keys = sorted({k for i in items for k in i.numerator + i.denominator} | {"t3.total.total"})
+    units = frame[["unit_code", "unit", "kind"]].drop_duplicates().set_index("unit_code")
+    wide = frame[frame["key"].isin(keys)].pivot(index="unit_code", columns="key", values="value")
+    wide = wide.reindex(index=units.index, columns=keys).astype(object)
+    county = {k: sum((v for v in wide[k] if v is not None and v == v), Decimal(0)) for k in keys}
+    rows = []
+    for code, values in [(c, wide.loc[c].to_dict()) for c in wide.index] + [("", county)]:
+        name, kind = (units.loc[code, "unit"], units.loc[code, "kind"]) if code else ("全县合计", "")
+        row = {"unit_code": code, "unit": name, "kind": kind, "outcomes": _sum(values, ("t3.total.total",))}
+        for item in items:
+            numerator = _sum(values, item.numerator)
+            row[f"{item.name}.numerator"] = numerator
+            if item.is_rate:
+                denominator = _sum(values, item.denominator)
+                row[f"{item.name}.denominator"] = denominator
+                row[item.name] = rate(numerator, denominator)
+            else:
+                row[item.name] = numerator
+        rows.append(row)
+    return pd.DataFrame(rows, dtype=object)
+
+
+def _sum(values, keys: Sequence[str]) -> Decimal:
+    total = Decimal(0)
+    for key in keys:
+        value = values.get(key)
+        if value is not None and value == value:  # NaN (a key the unit lacks) is not a number
+            total += Decimal(value)
+    return total
+
+
+def rate(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    """numerator ÷ denominator rounded half-up to four decimals (0.01 %); None when nothing to divide."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def percent(value: Decimal | None) -> str:
+    """0.8571 → "85.71%"; None → "—"."""
+    if value is None:
+        return "—"
+    return f"{fmt_number((value * 100).quantize(Decimal('0.01')))}%"
+
+
+def ranking(result):
+    """The units that passed ranked by 实质公开率 (high first; ties by 办理结果总计, more first, then
+    code); a unit without finished applications has no rate and no rank. A DataFrame with "rank"."""
+    table = indicator_table(result)
+    units = table[table["unit_code"] != ""].copy()
+    import pandas as pd
+
+    records = units.to_dict("records")
+    ranked = sorted((r for r in records if r["实质公开率"] is not None),
+                    key=lambda r: (-r["实质公开率"], -r["outcomes"], r["unit_code"]))
+    rest = sorted((r for r in records if r["实质公开率"] is None), key=lambda r: r["unit_code"])
+    rows = [{**r, "rank": i} for i, r in enumerate(ranked, start=1)] + [{**r, "rank": None} for r in rest]
+    return pd.DataFrame(rows, columns=list(units.columns) + ["rank"], dtype=object)
+
+
+# --- the workbook ----------------------------------------------------------------------------
+
+
+def add_indicator_sheets(workbook, result, peer_findings: Sequence | None = None) -> None:
+    """Add 指标, 排名 and 同类单位比较 to the summary workbook. `peer_findings` default: the run's P1
+    findings."""
+    items = indicators(result.form)
+    table = indicator_table(result)
+    _indicator_sheet(workbook.create_sheet(INDICATOR_SHEET), items, table)
+    _ranking_sheet(workbook.create_sheet(RANKING_SHEET), items, ranking(result))
+    peers = peer_findings if peer_findings is not None else [f for f in result.findings if f.rule == "P1"]
+    _peers_sheet(workbook.create_sheet(PEERS_SHEET), result, peers)
+
+
+def _header(ws, row: int, headers: Sequence[tuple[str, float]]) -> None:
+    for col, (text, width) in enumerate(headers, start=1):
+        write_cell(ws, row, col, text, Font(name=BODY_FONT, size=10, bold=True), CENTER, HEADER_FILL).border = BORDER
+        ws.column_dimensions[ws.cell(row, col).column_letter].width = width
+
+
+def _value_cell(ws, row: int, col: int, value, item: Indicator | None, bold: bool = False) -> None:
+    cell = ws.cell(row, col)
+    cell.border = BORDER
+    cell.font = Font(name=BODY_FONT, size=10, bold=bold)
+    cell.alignment = CENTER
+    if value is None:
+        write_cell(ws, row, col, "—")
+        return
+    cell.value = plain_number(value)
+    cell.number_format = PERCENT_FORMAT if item is not None and item.is_rate else (AMOUNT_FORMAT if item else "0")
+
+
+def _indicator_sheet(ws, items: Sequence[Indicator], table) -> None:
+    headers = [("单位代码", 10), ("单位", 18), ("类别", 8), ("办理结果总计", 10)]
+    for item in items:
+        if item.is_rate:
+            headers += [(f"{item.name}分子", 9), (f"{item.name}分母", 9), (item.name, 11)]
+        else:
+            headers.append((item.name, 12))
+    _header(ws, 1, headers)
+    row = 1
+    for record in table.to_dict("records"):
+        row += 1
+        total = record["unit_code"] == ""
+        for col, text in enumerate((record["unit_code"], record["unit"], record["kind"]), start=1):
+            write_cell(ws, row, col, text, Font(name=BODY_FONT, size=10, bold=total), LEFT, TOTAL_FILL if total else None).border = BORDER
+        col = 4
+        _value_cell(ws, row, col, record["outcomes"], None, total)
+        for item in items:
+            parts = [record[f"{item.name}.numerator"], record[f"{item.name}.denominator"], record[item.name]] if item.is_rate else [record[item.name]]
+            for offset, value in enumerate(parts):
+                col += 1
+                _value_cell(ws, row, col, value, item if offset == len(parts) - 1 else None, total)
+    row += 2
+    write_cell(ws, row, 1, "指标定义", Font(name=BODY_FONT, size=11, bold=True), LEFT)
+    definitions = [(i.name, i.definition) for i in items] + [
+        ("计算范围", "只计通过校验的单位；全县合计按各单位分子、分母分别相加后再相除。分母为0时不计算比率，显示“—”。"),
+        ("精度", "比率按四舍五入保留到0.01%；金额按各单位填报数字精确相加，不作舍入。"),
+    ]
+    for name, text in definitions:
+        row += 1
+        write_cell(ws, row, 1, name, Font(name=BODY_FONT, size=10, bold=True), LEFT)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        write_cell(ws, row, 3, text, Font(name=BODY_FONT, size=10), LEFT)
+        ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=min(len(headers), 12))
+        ws.row_dimensions[row].height = 15.0 * wrapped_lines(text, 80)
+    ws.freeze_panes = "D2"
+    print_setup(ws, landscape=True, centered=False)
+
+
+def _ranking_sheet(ws, items: Sequence[Indicator], ranked) -> None:
+    headers = [("名次", 6), ("单位代码", 10), ("单位", 18), ("类别", 8), ("办理结果总计", 10)]
+    headers += [(item.name, 12) for item in items]
+    _header(ws, 1, headers)
+    row = 1
+    for record in ranked.to_dict("records"):
+        row += 1
+        rank = record["rank"]
+        texts = ("—" if rank is None or rank != rank else int(rank), record["unit_code"], record["unit"], record["kind"])
+        for col, text in enumerate(texts, start=1):
+            write_cell(ws, row, col, text, Font(name=BODY_FONT, size=10), CENTER if col == 1 else LEFT).border = BORDER
+        _value_cell(ws, row, 5, record["outcomes"], None)
+        for offset, item in enumerate(items):
+            _value_cell(ws, row, 6 + offset, record[item.name], item)
+    note = ("说明：按实质公开率从高到低排列，相同时办理结果总计多的在前；本年度没有办结申请的单位不计算比率、不排名（名次为“—”）。"
+            "只计通过校验的单位。")
+    write_cell(ws, row + 2, 1, note, Font(name=BODY_FONT, size=10, color="595959"), LEFT)
+    ws.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=len(headers))
+    ws.row_dimensions[row + 2].height = 30
+    ws.freeze_panes = "A2"
+    print_setup(ws, landscape=True, centered=False)
+
+
+def _peers_sheet(ws, result, findings: Sequence) -> None:
+    headers = [("单位代码", 10), ("单位", 18), ("类别", 8), ("项目", 30), ("本单位", 10), ("同类单位中位数", 12), ("说明", 80)]
+    _header(ws, 1, headers)
+    kinds = {u.unit.code: u.unit.kind for u in result.units}
+    row = 1
+    for finding in findings:
+        row += 1
+        values = (finding.unit_code, finding.unit, kinds.get(finding.unit_code, ""),
+                  f"{finding.row}／{finding.column}", finding.actual, finding.expected, finding.message)
+        for col, value in enumerate(values, start=1):
+            write_cell(ws, row, col, value, Font(name=BODY_FONT, size=10), LEFT).border = BORDER
+        ws.row_dimensions[row].height = 15.0 * wrapped_lines(finding.message, 80)
+    rule = next((r for r in result.form.text_rules if r.id == "P1"), None)
+    note = "没有差异悬殊的数字。" if not findings else ""
+    if rule is not None:
+        note += f"规则 P1“{rule.title}”：{rule.instruction}"
+    write_cell(ws, row + 2, 1, note, Font(name=BODY_FONT, size=10, color="595959"), LEFT)
+    ws.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=len(headers))
+    ws.row_dimensions[row + 2].height = 30
+    print_setup(ws, landscape=True, centered=False)
+
+
+# --- the summary report ----------------------------------------------------------------------------
+
+
+def indicator_sentences(result) -> list[str]:
+    """One plain-language sentence per indicator for 汇总报告 (the county's figures), then the ranking
+    and the peer comparison."""
+    table = indicator_table(result)
+    county = table[table["unit_code"] == ""].to_dict("records")[0]
+    count = len(table) - 1
+    sentences = []
+    outcomes = county["outcomes"]
+    if outcomes:
+        sentences.append(
+            f"全县通过校验的{count}个单位本年度办结政府信息公开申请{fmt_number(outcomes)}件，其中予以公开和部分公开"
+            f"{fmt_number(county['实质公开率.numerator'])}件，实质公开率为{percent(county['实质公开率'])}；"
+            f"不予公开{fmt_number(county['不予公开率.numerator'])}件，不予公开率为{percent(county['不予公开率'])}。"
+        )
+    else:
+        sentences.append(f"全县通过校验的{count}个单位本年度没有办结的政府信息公开申请，不计算实质公开率和不予公开率。")
+    for name, label in (("复议纠错率", "行政复议"), ("诉讼纠错率", "行政诉讼")):
+        total = county[f"{name}.denominator"]
+        if total:
+            sentences.append(
+                f"因政府信息公开被申请{label}{fmt_number(total)}件，其中结果纠正{fmt_number(county[f'{name}.numerator'])}件，"
+                f"{name}为{percent(county[name])}。" if label == "行政复议" else
+                f"因政府信息公开被提起{label}{fmt_number(total)}件，其中结果纠正{fmt_number(county[f'{name}.numerator'])}件，"
+                f"{name}为{percent(county[name])}。"
+            )
+        else:
+            sentences.append(f"本年度没有因政府信息公开引起的{label}案件，不计算{name}。")
+    if "收费金额（万元）" in county:
+        sentences.append(f"各单位行政事业性收费本年收费金额合计{fmt_number(county['收费金额（万元）'])}万元。")
+    ranked = ranking(result)
+    ranked = ranked[ranked["rank"].map(lambda r: r is not None and r == r)]
+    if len(ranked) >= 2:
+        top, bottom = ranked.iloc[0], ranked.iloc[-1]
+        sentences.append(
+            f"办结申请的{len(ranked)}个单位中，实质公开率最高的是{top['unit']}（{percent(top['实质公开率'])}），"
+            f"最低的是{bottom['unit']}（{percent(bottom['实质公开率'])}），排名见汇总表“{RANKING_SHEET}”表。"
+        )
+    peers = [f for f in result.findings if f.rule == "P1"]
+    if peers:
+        names = "、".join(dict.fromkeys(f.unit for f in peers))
+        sentences.append(f"与本县同类单位相比差异悬殊、需要核实的数字有{len(peers)}项（{names}），详见汇总表“{PEERS_SHEET}”表。")
+    return sentences
+
+
+__all__ = [
+    "Indicator", "indicators", "indicator_table", "ranking", "rate", "percent", "add_indicator_sheets",
+    "indicator_sentences", "long_values", "INDICATOR_SHEET", "RANKING_SHEET", "PEERS_SHEET",
+]

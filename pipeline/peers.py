@@ -1,0 +1,89 @@
+"""Checks against the peers in the county's run (rule P1 of the form spec).
+
+After every unit is checked, each main figure of a unit that passed is compared with the median of
+the other passed units of the same kind (乡镇 with 乡镇, 部门 with 部门): 0 where the peers' median
+exceeds `median`, or above `factor` times the median (at least `factor` × `floor`), is a notice.
+Medians are exact (Decimal); pandas groups the long-form values by kind and key.
+"""
+
+from __future__ import annotations
+
+import statistics
+from decimal import Decimal
+
+from .findings import Finding, fmt_number, sort_key
+from .forms.spec import TextRule
+
+
+def peer_values(result):
+    """The long-form values the peer check reads: one row per passed unit and cell of a peer rule
+    (unit_code, kind, key, value as Decimal). A pandas DataFrame."""
+    import pandas as pd
+
+    keys = {k for rule in result.form.text_rules_for("peers") for k in rule.cells}
+    rows = [
+        (u.unit.code, u.unit.kind, key, Decimal(u.submission.values[key]))
+        for u in result.passed()
+        for key in sorted(keys)
+        if key in u.submission.values
+    ]
+    return pd.DataFrame(rows, columns=["unit_code", "kind", "key", "value"])
+
+
+def peer_findings(result) -> list[Finding]:
+    """P1 notices for the run, sorted; stamped with each unit's code and name."""
+    rules = result.form.text_rules_for("peers")
+    if not rules:
+        return []
+    frame = peer_values(result)
+    findings: list[Finding] = []
+    for rule in rules:
+        for (kind, key), group in frame[frame["key"].isin(rule.cells)].groupby(["kind", "key"], sort=True):
+            values = dict(zip(group["unit_code"], group["value"]))
+            for code, value in sorted(values.items()):
+                others = [v for c, v in values.items() if c != code]
+                finding = _compare(result, rule, kind, key, code, value, others)
+                if finding is not None:
+                    findings.append(finding)
+    return sorted(findings, key=sort_key)
+
+
+def _compare(result, rule: TextRule, kind: str, key: str, code: str, value: Decimal, others: list[Decimal]) -> Finding | None:
+    if len(others) < rule.limit("min_peers"):
+        return None
+    median = statistics.median(others)
+    factor, floor = rule.limit("factor"), rule.limit("floor")
+    if value == 0 and median > rule.limit("median"):
+        how = f"本单位为0，而同类单位的中位数为 {fmt_number(median)}"
+    elif value > factor * max(median, floor):
+        how = f"是同类单位中位数 {fmt_number(median)} 的 {fmt_number((value / median).quantize(Decimal('0.1')))} 倍" if median else f"而同类单位的中位数为0"
+    else:
+        return None
+    unit = result.unit(code)
+    submission = unit.submission
+    cell = result.form.cell(key)
+    place = submission.places.get(key)
+    row = f"{cell.group} {cell.row_label}".strip() if cell.table == "t3" else (cell.row_label or cell.group)
+    return Finding(
+        unit_code=code, unit=unit.unit.name, file=submission.file.name,
+        sheet=place.sheet if place else "", cell=place.coordinate if place else "", row=row, column=cell.col_label,
+        rule=rule.id, severity=rule.severity,
+        message=(
+            f"{submission.where(key)} {cell.label}为 {fmt_number(value)}，{how}（本县{kind}共 {len(others) + 1} 个通过校验）。"
+            f"请核对是否填错；确属实际情况的，可不修改。"
+        ),
+        expected=fmt_number(median), actual=fmt_number(value),
+    )
+
+
+def add_peer_findings(result) -> None:
+    """Add the peer notices to the run: to each unit's findings and to the run's sorted list."""
+    extra = peer_findings(result)
+    for finding in extra:
+        unit = result.unit(finding.unit_code)
+        unit.findings.append(finding)
+    if extra:
+        result.findings[:] = sorted(result.findings + extra, key=sort_key)
+
+
+__all__ = ["peer_findings", "add_peer_findings", "peer_values"]

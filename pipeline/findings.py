@@ -93,6 +93,13 @@ TYPES = {
     "duplicate": "重复报送",
     "missing": "未报送",
     "previous-missing": "缺少上年数据",
+    "package-limit": "文件超出读取限制",
+    "unsafe-xml": "文件含有不安全的 XML 声明",
+    "formula-in-input": "填报单元格中是公式",
+    "total-error": "合计显示错误值",
+    "control-chars": "已删除无法显示的控制字符",
+    "narrative-too-long": "文字部分超出上限",
+    "changed-during-run": "文件在运行期间被改动",
 }
 
 

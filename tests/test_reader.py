@@ -139,10 +139,17 @@ def test_input_formula_without_cached_value(written):
 
 
 @needs_office
-def test_input_formula_reads_its_value_after_libreoffice(resaved):
+def test_input_formula_with_a_saved_result_is_still_an_error(resaved):
+    """Issue 12: an input cell must hold a typed figure; a formula's saved result is not accepted,
+    only used provisionally by the rules (was: the result 3 was accepted silently)."""
     submission = read_workbook(resaved[1])
-    assert submission.values["t2.rules.repealed"] == 3
-    assert summary(submission.findings) == [f for f in SLIP_FINDINGS if f[1] != "formula-no-value"]
+    assert "t2.rules.repealed" not in submission.values
+    assert submission.rule_values["t2.rules.repealed"] == 3
+    formula_finding = (
+        ERROR, "formula-in-input", "二、主动公开", "C6",
+        "03-青塘镇.xlsx 二、主动公开!C6 规章／本年废止件数：单元格中是公式“=1+2”（显示为 3），这里应直接填写数字。请删除公式，直接填写数字。",
+    )
+    assert summary(submission.findings) == [f if f[1] != "formula-no-value" else formula_finding for f in SLIP_FINDINGS]
 
 
 @needs_office
@@ -155,7 +162,7 @@ def test_text_cells_as_shared_strings_read_the_same(written, resaved):
     before, after = read_workbook(written[1]), read_workbook(resaved[1])
     assert after.raw["t2.rules.issued"] == before.raw["t2.rules.issued"] == "/"
     assert after.raw["t3.disclosed.commercial"] == before.raw["t3.disclosed.commercial"] == "6件"
-    keep = lambda s: [f for f in summary(s.findings) if f[1] != "formula-no-value"]
+    keep = lambda s: [f for f in summary(s.findings) if f[1] not in ("formula-no-value", "formula-in-input")]
     assert keep(after) == keep(before)
     inputs = {c.key for c in FORM_2021.input_cells} - {"t2.rules.repealed"}
     assert {k: v for k, v in after.values.items() if k in inputs} == {k: v for k, v in before.values.items() if k in inputs}

@@ -3,6 +3,10 @@
 The reader never raises for a bad file: whatever it cannot use becomes a finding. It recognises the
 file by its content (first bytes, then the template's hidden marks), locates cells by the template's
 defined names and, where those are gone, by the official labels as a person would.
+
+The package is parsed once, within limits (`package.py`): a formula cell gives its formula and its
+saved result together, so one pass serves what a person typed and what the office suite computed.
+The Submission holds plain data only (no workbook objects), so it pickles across processes.
 """
 
 from __future__ import annotations
@@ -161,6 +165,9 @@ def read_snapshot(snapshot: Snapshot) -> Submission:
         book = read_book(data)
     except PackageError as exc:
         _package_finding(submission, exc)
+        return submission
+    except Exception:  # whatever else a broken package raises must not stop the batch
+        _package_finding(submission, PackageError("damaged", "package"))
         return submission
     _read_marks(submission, book)
     if submission.form is None:

@@ -512,3 +512,17 @@ def test_package_refuses_a_doctype_before_parsing():
     with pytest.raises(PackageError) as caught:
         read_book(buffer.getvalue())
     assert (caught.value.kind, caught.value.detail) == ("unsafe", "xl/worksheets/sheet1.xml")
+
+
+def test_reading_never_loads_the_workbook_with_openpyxl(written, monkeypatch):
+    """One light pass over the package (issue 8): openpyxl's loader is for writing return copies only."""
+    expected = read_workbook(written[1])
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("openpyxl.load_workbook called while reading")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", refuse)
+    monkeypatch.setattr(openpyxl.reader.excel, "load_workbook", refuse)
+    again = read_workbook(written[1])
+    assert (again.values, again.provisional, again.texts, again.findings) == (
+        expected.values, expected.provisional, expected.texts, expected.findings)

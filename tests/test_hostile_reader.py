@@ -301,6 +301,7 @@ CASES = {
     "zip-without-workbook": Case(lambda g: zipped({"word/document.xml": b"<w/>"}), "unreadable", ERROR, ("不是 Excel 工作簿",)),
     "malformed-sheet-xml": Case(lambda g: with_part(g, sheet_part(members(g), T3), b"<worksheet><sheetData>"), "unreadable", ERROR, ("已损坏或无法打开（内容不完整）",)),
     "shared-string-out-of-range": Case(lambda g: shared_strings_rich(g, "99"), "unreadable", ERROR, ("已损坏或无法打开",)),
+    "shared-string-negative-index": Case(lambda g: shared_strings_rich(g, "-1"), "unreadable", ERROR, ("已损坏或无法打开",)),
     # formulas where a figure must be typed, and broken totals
     "formula-0+0-in-input": Case(lambda g: set_cell(g, at(INPUT), "><f>0+0</f><v>5</v>"), "formula-in-input", ERROR, ("=0+0", "应直接填写数字"), *cell_of(INPUT)),
     "external-link-in-input": Case(lambda g: set_cell(g, at(INPUT), "><f>'[other.xlsx]Sheet1'!A1</f><v>5</v>"), "formula-in-input", ERROR, ("[other.xlsx]",), *cell_of(INPUT)),

@@ -13,6 +13,7 @@ finding; nothing here raises anything else for a bad file.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import posixpath
 import re
@@ -20,6 +21,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from lxml import etree
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
 # Generous for real reports (a filled template is about 30 KB zipped, 200 KB inflated).
 MAX_MEMBERS = 1_000
@@ -336,8 +338,6 @@ class _Reader:
 
     def date_styles(self, part: str | None) -> set[int]:
         """Indices of the cell formats (the `s` of a cell) that show a number as a date."""
-        from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-
         root = self.part(part) if part else None
         if root is None:
             return set()
@@ -357,7 +357,7 @@ class _Reader:
                         code = formats.get(int(xf.get("numFmtId", "0")), "")
                     except ValueError:
                         continue
-                    if code and is_date_format(code):
+                    if code and _is_date_format(code):
                         result.add(index)
         return result
 
@@ -368,6 +368,8 @@ class _Reader:
         cells: dict[tuple[int, int], tuple[str | None, object]] = {}
         shared: dict[str, tuple[str, int, int]] = {}  # shared formula id → (formula, row, col) of its master
         data = next((e for e in root if _local(e.tag) == "sheetData"), None)
+        ns = root.tag[: -len("worksheet")] if root.tag.endswith("worksheet") else ""
+        tags = (ns + "c", ns + "v", ns + "f", ns + "is")
         for row_element in data if data is not None else ():
             try:
                 row_number = int(row_element.get("r", "0"))
@@ -375,6 +377,8 @@ class _Reader:
                 row_number = 0
             col = 0
             for c in row_element:
+                if c.tag != tags[0]:
+                    continue
                 reference = c.get("r")
                 found = _CELL_REF.fullmatch(reference) if reference else None
                 if found:
@@ -383,59 +387,13 @@ class _Reader:
                     col, row = col + 1, row_number
                 if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
                     continue
-                cell = self.cell(c, row, col, strings, date_styles, epoch, shared)
+                cell = _cell(c, row, col, tags, strings, date_styles, epoch, shared)
                 if cell is not None:
                     self.cell_count += 1
                     if self.cell_count > MAX_CELLS:
                         raise PackageError("limit", f"文件中有内容的单元格超过读取上限 {MAX_CELLS} 个")
                     cells[(row, col)] = cell
         return cells
-
-    @staticmethod
-    def cell(c, row, col, strings, date_styles, epoch, shared):
-        kind = c.get("t", "n")
-        formula = text = None
-        inline = None
-        for child in c:
-            name = _local(child.tag)
-            if name == "v":
-                text = child.text or None  # an empty <v/> saves no result
-            elif name == "f":
-                formula = _formula(child, row, col, shared)
-            elif name == "is":
-                inline = child
-        if kind == "inlineStr":
-            value = _text_of(inline) if inline is not None else None
-        elif text is None:
-            value = None
-        elif kind == "s":
-            try:
-                value = strings[int(text)]
-            except (ValueError, IndexError) as exc:
-                raise PackageError("damaged", "sharedStrings") from exc
-        elif kind == "str":
-            value = decode_escapes(text)
-        elif kind == "b":
-            value = text.strip() in ("1", "true")
-        elif kind == "e":
-            value = CellError(text)
-        elif kind == "d":
-            try:
-                value = dt.datetime.fromisoformat(text.strip().rstrip("Z"))
-            except ValueError:
-                value = text
-        else:
-            value = _number(text)
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and date_styles:
-                try:
-                    style = int(c.get("s", "0"))
-                except ValueError:
-                    style = 0
-                if style in date_styles:
-                    value = _excel_date(value, epoch)
-        if formula is None and value is None:
-            return None
-        return formula, value
 
     def custom_properties(self) -> dict[str, str]:
         rels = self.part("_rels/.rels") if "_rels/.rels" in self.archive.namelist() else None
@@ -449,6 +407,59 @@ class _Reader:
             if name and value is not None:
                 properties[name] = (value.text or "").strip()
         return properties
+
+
+def _cell(c, row, col, tags, strings, date_styles, epoch, shared):
+    """(formula, value) of one <c> element; None for an empty cell."""
+    kind = c.get("t", "n")
+    formula = text = None
+    inline = None
+    _, v_tag, f_tag, is_tag = tags
+    for child in c:
+        tag = child.tag
+        if tag == v_tag:
+            text = child.text or None  # an empty <v/> saves no result
+        elif tag == f_tag:
+            formula = _formula(child, row, col, shared)
+        elif tag == is_tag:
+            inline = child
+    if kind == "inlineStr":
+        value = _text_of(inline) if inline is not None else None
+    elif text is None:
+        value = None
+    elif kind == "s":
+        index = int(text) if text.strip().isdigit() and len(text) < 12 else -1
+        if not 0 <= index < len(strings):
+            raise PackageError("damaged", "sharedStrings")
+        value = strings[index]
+    elif kind == "str":
+        value = decode_escapes(text)
+    elif kind == "b":
+        value = text.strip() in ("1", "true")
+    elif kind == "e":
+        value = CellError(text)
+    elif kind == "d":
+        try:
+            value = dt.datetime.fromisoformat(text.strip().rstrip("Z"))
+        except ValueError:
+            value = text
+    else:
+        value = _number(text)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and date_styles:
+            try:
+                style = int(c.get("s", "0"))
+            except ValueError:
+                style = 0
+            if style in date_styles:
+                value = _excel_date(value, epoch)
+    if formula is None and value is None:
+        return None
+    return formula, value
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_date_format(code: str) -> bool:
+    return is_date_format(code)
 
 
 def _formula(element, row: int, col: int, shared: dict) -> str:

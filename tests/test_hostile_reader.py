@@ -25,7 +25,7 @@ from helpers import FORM_2021, QINGTANG, expected_values, report_workbook
 from pipeline.files import save_workbook
 from pipeline.findings import TYPES
 from pipeline.forms.spec import ERROR, NOTICE, WARNING
-from pipeline.workbook import layout, package
+from pipeline.workbook import book, layout, package
 from pipeline.workbook.reader import LABEL_BUDGET, MAX_NARRATIVE, read_workbook
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -171,7 +171,7 @@ def too_many_cells(good: bytes) -> bytes:
     parts = members(good)
     name = sheet_part(parts, "六、其他事项")
     rows = "".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c><c r="B{r}"><v>1</v></c></row>'
-                   for r in range(100, 100 + package.MAX_CELLS // 2 + 10))
+                   for r in range(100, 100 + book.MAX_CELLS // 2 + 10))
     parts[name] = re.sub(rb"</sheetData>", rows.encode() + b"</sheetData>", parts[name])
     return zipped(parts)
 
@@ -289,7 +289,7 @@ CASES = {
     "bomb-total-size": Case(bomb_total, "package-limit", ERROR, ("解压后共", "读取上限 50.0 MB")),
     "bomb-ratio": Case(bomb_ratio, "package-limit", ERROR, ("xl/media/zeros.bin", "压缩比", "压缩炸弹")),
     "bomb-member-count": Case(bomb_members, "package-limit", ERROR, (f"读取上限 {package.MAX_MEMBERS} 个",)),
-    "too-many-cells": Case(too_many_cells, "package-limit", ERROR, (f"单元格超过读取上限 {package.MAX_CELLS} 个",)),
+    "too-many-cells": Case(too_many_cells, "package-limit", ERROR, (f"单元格超过读取上限 {book.MAX_CELLS} 个",)),
     # unsafe XML
     "doctype-billion-laughs": Case(doctype(LAUGHS), "unsafe-xml", ERROR, ("DOCTYPE", "未读取")),
     "doctype-external-entity": Case(doctype(XXE), "unsafe-xml", ERROR, ("DOCTYPE",)),

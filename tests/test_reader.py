@@ -430,7 +430,8 @@ def test_a_blank_input_is_an_error_and_counts_0_in_its_total(tmp_path):
 
 # --- the package layer: cells as other programs store them -----------------------------------------
 
-from pipeline.workbook.package import CellError, PackageError, read_book  # noqa: E402
+from pipeline.workbook.book import CellError, read_book  # noqa: E402
+from pipeline.workbook.package import PackageError  # noqa: E402
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -4,7 +4,7 @@ The reader never raises for a bad file: whatever it cannot use becomes a finding
 file by its content (first bytes, then the template's hidden marks), locates cells by the template's
 defined names and, where those are gone, by the official labels as a person would.
 
-The package is parsed once, within limits (`package.py`): a formula cell gives its formula and its
+The package is opened within limits (`package.py`) and parsed once (`book.py`): a formula cell gives its formula and its
 saved result together, so one pass serves what a person typed and what the office suite computed.
 The Submission holds plain data only (no workbook objects), so it pickles across processes.
 """
@@ -22,7 +22,8 @@ from ..forms import FORMS, form_by_id
 from ..forms.spec import ERROR, NOTICE, WARNING, Cell, Form, normalize_label
 from . import layout
 from .layout import Place
-from .package import Book, CellError, PackageError, read_book
+from .book import Book, CellError, read_book
+from .package import PackageError
 from .values import parse_number
 from ..snapshot import Snapshot, take_snapshot
 

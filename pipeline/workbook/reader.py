@@ -4,8 +4,9 @@ The reader never raises for a bad file: whatever it cannot use becomes a finding
 file by its content (first bytes, then the template's hidden marks), locates cells by the template's
 defined names and, where those are gone, by the official labels as a person would.
 
-The package is opened within limits (`package.py`) and parsed once (`book.py`): a formula cell gives its formula and its
-saved result together, so one pass serves what a person typed and what the office suite computed.
+The package is opened within limits (`package.py`) and parsed once (`book.py`): a formula cell
+gives its formula and its saved result together, so one pass serves what a person typed and what
+the office suite computed.
 The Submission holds plain data only (no workbook objects), so it pickles across processes.
 """
 

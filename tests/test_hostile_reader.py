@@ -80,9 +80,10 @@ def set_cell(data: bytes, place: layout.Place, xml: str) -> bytes:
     would store it: a cached value, an error, a shared formula …)."""
     parts = members(data)
     name = sheet_part(parts, place.sheet)
-    root = etree.fromstring(parts[name])
+    parser = etree.XMLParser(huge_tree=True)
+    root = etree.fromstring(parts[name], parser)
     new = etree.fromstring(f'<c xmlns="{MAIN}" r="{place.coordinate}" {xml}</c>' if not xml.endswith("/>")
-                           else f'<c xmlns="{MAIN}" r="{place.coordinate}" {xml}')
+                           else f'<c xmlns="{MAIN}" r="{place.coordinate}" {xml}', parser)
     old = next((c for c in root.iter(f"{{{MAIN}}}c") if c.get("r") == place.coordinate), None)
     if old is not None:
         new.set("s", old.get("s", "0"))
@@ -469,3 +470,15 @@ def test_any_cell_value_is_read_or_a_finding(good, tmp_path, value):
 @given(value=CELL_VALUES)
 def test_any_cell_value_is_read_or_a_finding_long(good, tmp_path, value):
     _any_value_is_read_or_found(good, tmp_path, value)
+
+
+def test_a_narrative_beyond_libxml2s_text_limit_is_read_whole_and_refused(good, tmp_path):
+    """A text node over 10 MB (libxml2's default limit) is still read, so the finding says what is wrong."""
+    import random
+
+    size = 11 * 1024 * 1024
+    text = "".join(random.Random(2).choices([chr(c) for c in range(0x4E00, 0x9FA5)], k=size // 3))  # no zip bomb
+    submission = read(tmp_path, set_cell(good, at("text.overview"), inline(text)))
+    (finding,) = [f for f in submission.findings if f.rule == "narrative-too-long"]
+    assert finding.severity == ERROR and f"共 {size // 3} 个字" in finding.message
+    assert len(submission.texts["text.overview"]) == size // 3

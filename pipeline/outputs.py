@@ -45,7 +45,7 @@ def write_outputs(
     year-over-year sheet when last year's values are given) and the summary Word report.
     Returns {Chinese label: path} for the terminal summary."""
     out = folder if folder is not None else year_folder(config)
-    sources = _checked_bytes(result)  # before the lists are written: a changed file is one of their findings
+    _note_changed_files(result)  # before the lists are written: a changed file is one of their findings
     title = f"{config.county}{result.year}年度政府信息公开工作年度报告 问题清单"
     write_findings_xlsx(result.findings, out / FINDINGS_XLSX, title=title, year=result.year, rules=result.form.rules)
     units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
@@ -56,7 +56,7 @@ def write_outputs(
         if unit.status != FAILED or unit.submission is None:
             continue
         path = returns / f"{safe_stem(unit.unit)}.xlsx"
-        data = sources.get(unit.unit.code)
+        data = _checked_bytes(unit, result)
         if data is None:  # the file changed after it was checked: no copy of another version
             continue
         own = [f for f in unit.findings if f.file in ("", unit.submission.file.name)]
@@ -73,29 +73,32 @@ def write_outputs(
     return written
 
 
-def _checked_bytes(result: RunResult) -> dict[str, bytes]:
-    """The bytes of each failing unit's file, read again and kept only when they are the ones that
-    were checked (same sha256). For a file changed or removed since, a finding is added to the unit
-    and the run (so the 问题清单 says why its 退回修改 copy is missing)."""
-    sources: dict[str, bytes] = {}
+def _note_changed_files(result: RunResult) -> None:
+    """A finding for each failing unit whose file changed or vanished since it was checked."""
     for unit in result.units:
-        if unit.status != FAILED or unit.submission is None:
-            continue
-        checked = unit.submission.file
-        snapshot = take_snapshot(checked.path)
-        if snapshot.error is None and snapshot.sha256 == checked.sha256:
-            sources[unit.unit.code] = snapshot.data
-            continue
-        what = "被删除或无法打开" if snapshot.error is not None else "被修改或替换"
-        finding = Finding(
-            unit_code=unit.unit.code, unit=unit.unit.name, file=checked.name, sheet="", cell="", row="", column="",
-            rule="changed-during-run", severity=ERROR,
-            message=f"{checked.name} 在校验之后{what}，没有生成退回修改的文件（以免标注的不是校验过的版本）。请确认收件箱中的文件后重新运行。",
-        )
+        if unit.status == FAILED and unit.submission is not None:
+            _checked_bytes(unit, result, keep=False)
+    result.findings.sort(key=sort_key)
+
+
+def _checked_bytes(unit, result: RunResult, *, keep: bool = True) -> bytes | None:
+    """The unit's file read again, when its bytes are the ones that were checked (same sha256);
+    else None, and a finding for the unit and the run says why its 退回修改 copy is missing. Bytes
+    are read one file at a time, so memory does not grow with the number of failing units."""
+    checked = unit.submission.file
+    snapshot = take_snapshot(checked.path)
+    if snapshot.error is None and snapshot.sha256 == checked.sha256:
+        return snapshot.data if keep else None
+    what = "被删除或无法打开" if snapshot.error is not None else "被修改或替换"
+    finding = Finding(
+        unit_code=unit.unit.code, unit=unit.unit.name, file=checked.name, sheet="", cell="", row="", column="",
+        rule="changed-during-run", severity=ERROR,
+        message=f"{checked.name} 在校验之后{what}，没有生成退回修改的文件（以免标注的不是校验过的版本）。请确认收件箱中的文件后重新运行。",
+    )
+    if finding not in unit.findings:
         unit.findings.append(finding)
         result.findings.append(finding)
-    result.findings.sort(key=sort_key)
-    return sources
+    return None
 
 
 def _remove_stale(folder: Path, keep: set[str], config: CountyConfig) -> None:

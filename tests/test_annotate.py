@@ -249,6 +249,8 @@ def test_a_file_replaced_during_the_run_gets_no_copy_but_a_finding(tmp_path):
     assert "在校验之后被修改或替换，没有生成退回修改的文件" in changed[0].message
     listed = openpyxl.load_workbook(config.output / str(config.year) / FINDINGS_XLSX).worksheets[0]
     assert any("在校验之后被修改或替换" in str(c.value) for row in listed.iter_rows() for c in row)
+    write_outputs(result, config)  # written again: still one such finding
+    assert [f.rule for f in result.findings].count("changed-during-run") == 1
 
 
 def test_an_unchanged_failing_file_gets_its_copy(tmp_path):

@@ -313,7 +313,7 @@ CASES = {
     "date-in-input": Case(lambda g: edited(g, typed(INPUT, __import__("datetime").datetime(2025, 3, 1))), "date-in-number", ERROR, ("日期",), *cell_of(INPUT)),
     # the layout
     "chart-sheet-named-like-a-table": Case(chart_sheet_named_like_a_table, "layout-changed", ERROR, ("找不到表格",)),
-    "widened-defined-name": Case(widened_name, "layout-changed", WARNING, ("单元格名称缺失",)),
+    "widened-defined-name": Case(widened_name, "layout-changed", WARNING, ("单元格名称 NB_t3_received_natural 应指向一个单元格", "$D$7:$D$10")),
     "far-cell-without-names": Case(far_cell_without_names, "layout-changed", WARNING, ("单元格名称缺失",)),
     # text
     "control-characters": Case(lambda g: set_cell(g, at("text.overview"), inline("总体_x0007_情况_x001B_良好")), "control-chars", NOTICE, ("2 个无法显示的控制字符", "已删除"), *cell_of("text.overview")),

@@ -280,16 +280,23 @@ def _guess_form(book: Book) -> Form | None:
 def _locate(submission: Submission, book: Book) -> None:
     form = submission.form
     places: dict[str, Place] = {}
+    unusable: list[tuple[str, str]] = []  # names widened to a range or pointing elsewhere: not used
     for key in layout.all_keys(form):
-        destination = book.destination(layout.defined_name(key))
-        if destination is not None:  # a name widened to a range, or pointing elsewhere, is not used
+        name = layout.defined_name(key)
+        destination = book.destination(name)
+        if destination is not None:
             places[key] = Place(*destination)
+        elif name in book.defined_names:
+            unusable.append((name, book.defined_names[name]))
     if all(c.key in places for c in form.cells):
         submission.by_names = True
         submission.places = places
         return
     submission.places = {**_locate_by_labels(form, book), **places}
-    if submission.places and submission.marked:
+    if submission.places and unusable:
+        name, reference = unusable[0]
+        submission.note(WARNING, "layout-changed", f"{submission.file.name} 中模板的单元格名称 {name} 应指向一个单元格，实际为“{_shown(reference)}”，已按表头文字定位各单元格。请使用县里下发的模板，不要修改单元格名称。", expected="一个单元格", actual=_shown(reference))
+    elif submission.places and submission.marked:
         submission.note(WARNING, "layout-changed", f"{submission.file.name} 中模板的单元格名称缺失，已按表头文字定位各单元格。请使用县里下发的模板，不要把内容复制到其他工作簿。")
 
 

@@ -96,6 +96,13 @@ TYPES = {
     "inbox-folder-unreadable": "收件箱中的文件夹无法打开",
     "inbox-broken-link": "收件箱中的链接指向不存在的文件",
     "inbox-link-loop": "收件箱中的链接形成循环",
+    "package-limit": "文件超出读取限制",
+    "unsafe-xml": "文件含有不安全的 XML 声明",
+    "formula-in-input": "填报单元格中是公式",
+    "total-error": "合计显示错误值",
+    "control-chars": "已删除无法显示的控制字符",
+    "narrative-too-long": "文字部分超出上限",
+    "changed-during-run": "文件在运行期间被改动",
 }
 
 

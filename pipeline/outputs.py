@@ -15,8 +15,11 @@ from typing import Mapping
 
 from .batch import FAILED, RunResult
 from .config import CountyConfig, safe_stem
+from .findings import Finding, sort_key
+from .forms.spec import ERROR
 from .report.findings_html import write_findings_html
 from .report.findings_xlsx import write_findings_xlsx
+from .snapshot import take_snapshot
 from .store import text_records, write_dataset, write_texts
 from .summary import SUMMARY_NAME, SUMMARY_REPORT_NAME, write_summary, write_summary_report
 from .workbook.annotate import annotate_copy
@@ -42,6 +45,7 @@ def write_outputs(
     year-over-year sheet when last year's values are given) and the summary Word report.
     Returns {Chinese label: path} for the terminal summary."""
     out = folder if folder is not None else year_folder(config)
+    _note_changed_files(result)  # before the lists are written: a changed file is one of their findings
     title = f"{config.county}{result.year}年度政府信息公开工作年度报告 问题清单"
     write_findings_xlsx(result.findings, out / FINDINGS_XLSX, title=title, year=result.year, rules=result.form.rules + result.form.text_rules)
     units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
@@ -52,8 +56,11 @@ def write_outputs(
         if unit.status != FAILED or unit.submission is None:
             continue
         path = returns / f"{safe_stem(unit.unit)}.xlsx"
+        data = _checked_bytes(unit, result)
+        if data is None:  # the file changed after it was checked: no copy of another version
+            continue
         own = [f for f in unit.findings if f.file in ("", unit.submission.file.name)]
-        annotate_copy(unit.submission.file.path, own, path, year=result.year, unit=unit.unit.name)
+        annotate_copy(data, own, path, year=result.year, unit=unit.unit.name)
         expected.add(path.name)
     _remove_stale(returns, expected, config)
     written = {"问题清单（Excel）": out / FINDINGS_XLSX, "问题清单（网页）": out / FINDINGS_HTML}
@@ -64,6 +71,34 @@ def write_outputs(
     written["分年数据集（明年核对上年结转用）"] = write_dataset(result, config, out)
     written["各单位文字部分（明年比对年年雷同用）"] = write_texts(out, text_records(result))
     return written
+
+
+def _note_changed_files(result: RunResult) -> None:
+    """A finding for each failing unit whose file changed or vanished since it was checked."""
+    for unit in result.units:
+        if unit.status == FAILED and unit.submission is not None:
+            _checked_bytes(unit, result, keep=False)
+    result.findings.sort(key=sort_key)
+
+
+def _checked_bytes(unit, result: RunResult, *, keep: bool = True) -> bytes | None:
+    """The unit's file read again, when its bytes are the ones that were checked (same sha256);
+    else None, and a finding for the unit and the run says why its 退回修改 copy is missing. Bytes
+    are read one file at a time, so memory does not grow with the number of failing units."""
+    checked = unit.submission.file
+    snapshot = take_snapshot(checked.path)
+    if snapshot.error is None and snapshot.sha256 == checked.sha256:
+        return snapshot.data if keep else None
+    what = "被删除或无法打开" if snapshot.error is not None else "被修改或替换"
+    finding = Finding(
+        unit_code=unit.unit.code, unit=unit.unit.name, file=checked.name, sheet="", cell="", row="", column="",
+        rule="changed-during-run", severity=ERROR,
+        message=f"{checked.name} 在校验之后{what}，没有生成退回修改的文件（以免标注的不是校验过的版本）。请确认收件箱中的文件后重新运行。",
+    )
+    if finding not in unit.findings:
+        unit.findings.append(finding)
+        result.findings.append(finding)
+    return None
 
 
 def _remove_stale(folder: Path, keep: set[str], config: CountyConfig) -> None:

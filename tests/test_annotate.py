@@ -215,3 +215,52 @@ def test_comments_survive_libreoffice(tmp_path, source):
     assert MSG_OVERVIEW in cell(wb, OVERVIEW, "A7").comment.text
     assert cell(wb, RECEIVED).fill.fgColor.rgb.endswith("FFC7CE")
     assert cell(wb, ISSUED).fill.fgColor.rgb.endswith("FFEB9C")
+
+
+# --- built from the bytes that were checked (issue 12) ------------------------------------------------
+
+
+def test_the_copy_is_built_from_the_given_bytes_not_the_path(tmp_path, source):
+    checked = source.read_bytes()
+    from_path = tmp_path / "a" / FILE
+    annotate_copy(source, FINDINGS, from_path, year=YEAR)
+    other = build_workbook(FORM, YEAR, Unit(code="05", name="龙潭乡", full_name="龙潭乡人民政府", kind="乡镇"))
+    save_workbook(other, source)  # replaced by another unit's file after it was checked
+    from_bytes = tmp_path / "b" / FILE
+    annotate_copy(checked, FINDINGS, from_bytes, year=YEAR)
+    assert from_bytes.read_bytes() == from_path.read_bytes()
+
+
+def test_a_file_replaced_during_the_run_gets_no_copy_but_a_finding(tmp_path):
+    from helpers import FORM_2021, QINGTANG, county, write_report
+    from pipeline.batch import FAILED, run_batch
+    from pipeline.outputs import FINDINGS_XLSX, RETURNS_DIR, write_outputs
+
+    config = county(tmp_path)
+    path = write_report(config.inbox / "03-青塘镇.xlsx", FORM_2021, unit=QINGTANG, changes={"t3.received.natural": "6件"})
+    result = run_batch(config)
+    assert result.unit("03").status == FAILED
+    write_report(path, FORM_2021, unit=QINGTANG, changes={"t3.received.natural": "七"})  # the clerk's next version
+    write_outputs(result, config)
+    returns = config.output / str(config.year) / RETURNS_DIR
+    assert not (returns / "03-青塘镇.xlsx").exists()
+    changed = [f for f in result.unit("03").findings if f.rule == "changed-during-run"]
+    assert [(f.severity, f.file) for f in changed] == [("错误", "03-青塘镇.xlsx")]
+    assert "在校验之后被修改或替换，没有生成退回修改的文件" in changed[0].message
+    listed = openpyxl.load_workbook(config.output / str(config.year) / FINDINGS_XLSX).worksheets[0]
+    assert any("在校验之后被修改或替换" in str(c.value) for row in listed.iter_rows() for c in row)
+    write_outputs(result, config)  # written again: still one such finding
+    assert [f.rule for f in result.findings].count("changed-during-run") == 1
+
+
+def test_an_unchanged_failing_file_gets_its_copy(tmp_path):
+    from helpers import FORM_2021, QINGTANG, county, write_report
+    from pipeline.batch import run_batch
+    from pipeline.outputs import RETURNS_DIR, write_outputs
+
+    config = county(tmp_path)
+    write_report(config.inbox / "03-青塘镇.xlsx", FORM_2021, unit=QINGTANG, changes={"t3.received.natural": "6件"})
+    result = run_batch(config)
+    write_outputs(result, config)
+    assert (config.output / str(config.year) / RETURNS_DIR / "03-青塘镇.xlsx").exists()
+    assert not [f for f in result.findings if f.rule == "changed-during-run"]

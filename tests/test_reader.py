@@ -3,6 +3,7 @@ damaged, altered, of another format, or not workbooks at all."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -139,10 +140,17 @@ def test_input_formula_without_cached_value(written):
 
 
 @needs_office
-def test_input_formula_reads_its_value_after_libreoffice(resaved):
+def test_input_formula_with_a_saved_result_is_still_an_error(resaved):
+    """Issue 12: an input cell must hold a typed figure; a formula's saved result is not accepted,
+    only used provisionally by the rules (was: the result 3 was accepted silently)."""
     submission = read_workbook(resaved[1])
-    assert submission.values["t2.rules.repealed"] == 3
-    assert summary(submission.findings) == [f for f in SLIP_FINDINGS if f[1] != "formula-no-value"]
+    assert "t2.rules.repealed" not in submission.values
+    assert submission.rule_values["t2.rules.repealed"] == 3
+    formula_finding = (
+        ERROR, "formula-in-input", "二、主动公开", "C6",
+        "03-青塘镇.xlsx 二、主动公开!C6 规章／本年废止件数：单元格中是公式“=1+2”（显示为 3），这里应直接填写数字。请删除公式，直接填写数字。",
+    )
+    assert summary(submission.findings) == [f if f[1] != "formula-no-value" else formula_finding for f in SLIP_FINDINGS]
 
 
 @needs_office
@@ -155,7 +163,7 @@ def test_text_cells_as_shared_strings_read_the_same(written, resaved):
     before, after = read_workbook(written[1]), read_workbook(resaved[1])
     assert after.raw["t2.rules.issued"] == before.raw["t2.rules.issued"] == "/"
     assert after.raw["t3.disclosed.commercial"] == before.raw["t3.disclosed.commercial"] == "6件"
-    keep = lambda s: [f for f in summary(s.findings) if f[1] != "formula-no-value"]
+    keep = lambda s: [f for f in summary(s.findings) if f[1] not in ("formula-no-value", "formula-in-input")]
     assert keep(after) == keep(before)
     inputs = {c.key for c in FORM_2021.input_cells} - {"t2.rules.repealed"}
     assert {k: v for k, v in after.values.items() if k in inputs} == {k: v for k, v in before.values.items() if k in inputs}
@@ -418,3 +426,104 @@ def test_a_blank_input_is_an_error_and_counts_0_in_its_total(tmp_path):
     assert "t3.received.total" not in submission.values  # not an accepted number …
     assert submission.rule_values["t3.received.total"] == 7  # … but the rules read it as SUM does: the blank counts 0
     assert submission.values["t3.received.natural"] == 5
+
+
+# --- the package layer: cells as other programs store them -----------------------------------------
+
+from pipeline.workbook.book import CellError, read_book  # noqa: E402
+from pipeline.workbook.package import PackageError  # noqa: E402
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def tiny_book(sheet_data: str, *, workbook_pr: str = "", styles: str = "", chart: bool = False) -> bytes:
+    """A minimal workbook of one worksheet "表" (and, with `chart`, a chart sheet "图")."""
+    sheets = f'<sheet name="表" sheetId="1" r:id="rId1"/>' + ('<sheet name="图" sheetId="2" r:id="rId3"/>' if chart else "")
+    rels = (f'<Relationship Id="rId1" Type="{REL_NS}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{REL_NS}/styles" Target="styles.xml"/>'
+            + (f'<Relationship Id="rId3" Type="{REL_NS}/chartsheet" Target="chartsheets/sheet1.xml"/>' if chart else ""))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/workbook.xml", f'<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">{workbook_pr}<sheets>{sheets}</sheets></workbook>')
+        archive.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>')
+        archive.writestr("xl/styles.xml", f'<styleSheet xmlns="{MAIN_NS}">{styles}</styleSheet>')
+        archive.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="{MAIN_NS}"><sheetData>{sheet_data}</sheetData></worksheet>')
+        if chart:
+            archive.writestr("xl/chartsheets/sheet1.xml", f'<chartsheet xmlns="{MAIN_NS}"/>')
+    return buffer.getvalue()
+
+
+def test_package_cells_of_every_kind():
+    book = read_book(tiny_book(
+        '<row r="1"><c r="A1"><v>6</v></c><c r="B1"><v>2.5</v></c><c r="C1" t="b"><v>0</v></c>'
+        '<c r="D1" t="e"><v>#N/A</v></c><c r="E1" t="str"><f>"a"&amp;"b"</f><v>ab</v></c>'
+        '<c r="F1" t="d"><v>2025-03-01T00:00:00</v></c><c r="G1" s="1"><v>45717</v></c></row>'
+        '<row r="2"><c><v>1</v></c><c><v>2</v></c></row>',  # positions left out: A2, B2
+        styles='<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs>',
+    ))
+    sheet = book["表"]
+    assert [sheet.value(1, c) for c in range(1, 6)] == [6, 2.5, False, "#N/A", '="a"&"b"']
+    assert isinstance(sheet.value(1, 4), CellError) and sheet.cached(1, 5) == "ab"
+    assert sheet.value(1, 6) == sheet.value(1, 7) == dt.datetime(2025, 3, 1)
+    assert (sheet.value(2, 1), sheet.value(2, 2)) == (1, 2)
+
+
+def test_package_1904_dates():
+    book = read_book(tiny_book('<row r="1"><c r="A1" s="1"><v>1</v></c></row>', workbook_pr='<workbookPr date1904="1"/>',
+                               styles='<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs>'))
+    assert book["表"].value(1, 1) == dt.datetime(1904, 1, 2)
+
+
+def test_package_shared_formulas_are_moved_from_their_master():
+    book = read_book(tiny_book(
+        '<row r="3"><c r="B3"><f t="shared" ref="B3:D3" si="0">SUM(B1:B2)</f><v>3</v></c>'
+        '<c r="C3"><f t="shared" si="0"/><v>4</v></c><c r="D3"><f t="shared" si="0"/></c></row>'
+    ))
+    sheet = book["表"]
+    assert [sheet.formula(3, c) for c in (2, 3, 4)] == ["=SUM(B1:B2)", "=SUM(C1:C2)", "=SUM(D1:D2)"]
+    assert [sheet.cached(3, c) for c in (2, 3, 4)] == [3, 4, None]
+
+
+def test_package_chart_sheets_are_not_worksheets():
+    book = read_book(tiny_book('<row r="1"><c r="A1"><v>1</v></c></row>', chart=True))
+    assert book.sheetnames == ["表"] and book.chartsheets == ["图"] and "图" not in book
+
+
+def test_package_defined_names_of_one_cell_only():
+    book = read_book(tiny_book(""))
+    book.defined_names.update({"A": "'表'!$B$3", "B": "表!C4", "C": "'表'!$B$3:$B$5", "D": "'图'!$A$1", "E": "'表'!$B$3,'表'!$C$3"})
+    assert [book.destination(n) for n in "ABCDE"] == [("表", 3, 2), ("表", 4, 3), None, None, None]
+
+
+def test_package_far_cells_are_only_the_cells_present():
+    book = read_book(tiny_book('<row r="1048576"><c r="XFD1048576"><v>1</v></c><c r="XFE1"><v>2</v></c></row>'))
+    assert book["表"].cells == {(1048576, 16384): (None, 1)}
+
+
+def test_package_refuses_a_doctype_before_parsing():
+    data = tiny_book("")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "e">]>' + parts["xl/worksheets/sheet1.xml"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    with pytest.raises(PackageError) as caught:
+        read_book(buffer.getvalue())
+    assert (caught.value.kind, caught.value.detail) == ("unsafe", "xl/worksheets/sheet1.xml")
+
+
+def test_reading_never_loads_the_workbook_with_openpyxl(written, monkeypatch):
+    """One light pass over the package (issue 8): openpyxl's loader is for writing return copies only."""
+    expected = read_workbook(written[1])
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("openpyxl.load_workbook called while reading")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", refuse)
+    monkeypatch.setattr(openpyxl.reader.excel, "load_workbook", refuse)
+    again = read_workbook(written[1])
+    assert (again.values, again.provisional, again.texts, again.findings) == (
+        expected.values, expected.provisional, expected.texts, expected.findings)

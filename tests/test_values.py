@@ -211,3 +211,73 @@ def test_any_count_above_the_bound_is_too_large(n):
 def test_any_negative_count_is_refused_and_any_signed_accepted(n):
     assert parse_number(n, COUNT).problem == "negative"
     assert parse_number(n, SIGNED).value == n
+
+
+# --- numbers no arithmetic should ever see (issue 12: each of these used to raise) ------------------
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("1e5000", "1E+5000"),
+    ("1E9999999", "1E+9999999"),
+    ("-1E+999999999", "-1E+999999999"),
+    (1e308, "1E+308"),
+])
+def test_huge_exponents_are_too_large(raw, shown):
+    refused(raw, SIGNED, "too-large", f"填写的是 {shown}，超出合理范围（不超过 10000000），请核对是否多打了数字")
+
+
+def test_a_digit_run_beyond_the_int_string_limit_is_too_large():
+    digits = "9" * 4301
+    refused(digits, COUNT, "too-large",
+            f"填写的是 {'9' * 40}…（共 4301 个字符），超出合理范围（不超过 10000000），请核对是否多打了数字")
+
+
+def test_a_huge_count_with_a_unit_word_is_too_large_without_a_suggestion():
+    parsed = parse_number("9" * 5000 + "件", COUNT)
+    assert (parsed.value, parsed.problem, parsed.suggestion) == (None, "too-large", None)
+    parsed = parse_number("共" + "9" * 30 + "件", COUNT)
+    assert (parsed.value, parsed.problem, parsed.suggestion) == (None, "too-large", None)
+
+
+def test_tiny_exponents_are_fractions():
+    refused("1e-9999999", COUNT, "not-integer", "填写的是 1E-9999999，这里应为整数（件数、数量不能有小数）")
+    refused("1e-9999999", WAN, "too-many-decimals", "填写的是 1E-9999999，最多保留6位小数")
+
+
+def test_zero_with_any_exponent_is_zero():
+    assert accepted("0e5000", COUNT, 0, "原值“0e5000”：数字以文本形式保存，已按数字读取") == 0
+
+
+def test_a_long_text_is_quoted_shortened():
+    parsed = parse_number("不详" * 1000, COUNT)
+    assert parsed.problem == "not-a-number" and "…（共 2000 个字符）" in parsed.detail and len(parsed.detail) < 120
+
+
+NUMBERISH = st.one_of(
+    st.text(),
+    st.text(alphabet="0123456789eE+-.,，０１２３４５６７８９ 件元万/", max_size=6000),
+    st.from_regex(r"[+-]?\d{1,5000}(\.\d{0,40})?([eE][+-]?\d{1,12})?", fullmatch=True),
+    st.integers(), st.floats(), st.decimals(), st.booleans(), st.none(),
+)
+
+
+def _never_raises(raw):
+    for kind in (COUNT, SIGNED, WAN, AMOUNT):
+        parsed = parse_number(raw, kind)
+        if parsed.value is None:
+            assert parsed.problem in TYPES and parsed.detail and len(parsed.detail) < 400
+        else:
+            assert abs(parsed.value) <= BOUNDS[kind]
+
+
+@settings(max_examples=60, deadline=None)
+@given(NUMBERISH)
+def test_any_cell_value_is_accepted_or_refused_never_raised(raw):
+    _never_raises(raw)
+
+
+@pytest.mark.slow
+@settings(max_examples=5000, deadline=None)
+@given(NUMBERISH)
+def test_any_cell_value_is_accepted_or_refused_never_raised_long(raw):
+    _never_raises(raw)

@@ -48,21 +48,28 @@ MAX_ROW, MAX_COL = 1_048_576, 16_384
 
 
 def annotate_copy(
-    source: Path, findings: Iterable[Finding], out_path: Path, *, year: int, unit: str | None = None
+    source: bytes | Path, findings: Iterable[Finding], out_path: Path, *, year: int, unit: str | None = None
 ) -> None:
     """Write to `out_path` a copy of `source` marked up with `findings` (the findings of this file).
 
+    `source` is the bytes that were checked (the file's snapshot), so the copy is built from exactly
+    what the findings are about; a path is read once, for callers that have no snapshot.
     `unit` names the unit in the 退回意见 heading; by default the findings' 单位, else the file name.
     Findings without a sheet and cell, or whose cell is not in the workbook, appear only on the
     退回意见 sheet. The bytes depend only on the source, the findings and `year`.
     """
-    source, out_path = Path(source), Path(out_path)
-    if out_path.resolve() == source.resolve():
-        raise ValueError(f"marked-up copy would overwrite its source: {source}")
+    out_path = Path(out_path)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data, stem = bytes(source), out_path.stem
+    else:
+        source = Path(source)
+        if out_path.resolve() == source.resolve():
+            raise ValueError(f"marked-up copy would overwrite its source: {source}")
+        data, stem = source.read_bytes(), source.stem
     findings = ordered(findings)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops (e.g. slicers)
-        wb = openpyxl.load_workbook(io.BytesIO(source.read_bytes()), keep_vba=False)
+        wb = openpyxl.load_workbook(io.BytesIO(data), keep_vba=False)
 
     _remove_earlier_marks(wb)
     marks: dict[tuple[str, int, int], list[Finding]] = defaultdict(list)
@@ -73,7 +80,7 @@ def annotate_copy(
     for (sheet, row, col), on_cell in marks.items():
         _mark(wb[sheet].cell(row, col), on_cell)
 
-    name = unit or next((f.unit for f in findings if f.unit), "") or source.stem
+    name = unit or next((f.unit for f in findings if f.unit), "") or stem
     _opinion_sheet(wb, findings, name)
     stamp = fixed_timestamp(year)
     wb.properties.created = stamp

@@ -3,25 +3,28 @@
 The reader never raises for a bad file: whatever it cannot use becomes a finding. It recognises the
 file by its content (first bytes, then the template's hidden marks), locates cells by the template's
 defined names and, where those are gone, by the official labels as a person would.
+
+The package is opened within limits (`package.py`) and parsed once (`book.py`): a formula cell
+gives its formula and its saved result together, so one pass serves what a person typed and what
+the office suite computed.
+The Submission holds plain data only (no workbook objects), so it pickles across processes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import warnings
-import zipfile
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-
-import openpyxl
 
 from ..findings import Finding
 from ..forms import FORMS, form_by_id
 from ..forms.spec import ERROR, NOTICE, WARNING, Cell, Form, normalize_label
 from . import layout
 from .layout import Place
+from .book import Book, CellError, read_book
+from .package import PackageError
 from .values import parse_number
 from ..names import shown_name
 from ..oserrors import os_reason
@@ -29,6 +32,12 @@ from ..snapshot import Snapshot, take_snapshot
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+LABEL_BUDGET = 50_000  # text cells a label search looks at (a template has a few hundred)
+MAX_NARRATIVE = 50_000  # characters of one text part; far beyond what the format needs
+YEAR_TEXT = re.compile(r"[0-9]{4}")  # ASCII digits only: "2025²" is not a year
+# Characters Word cannot hold (XML 1.0 forbids them); tab and line breaks stay
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,7 @@ class Submission:
     info: dict[str, object] = field(default_factory=dict)
     places: dict[str, Place] = field(default_factory=dict)
     broken_tables: set[str] = field(default_factory=set)  # tables whose layout was altered (not read)
+    broken_totals: set[str] = field(default_factory=set)  # totals whose formula shows an error value
     is_summary: bool = False  # a county's 汇总表 read at the level above: its totals are numbers, not formulas
     findings: list[Finding] = field(default_factory=list)
 
@@ -153,36 +163,32 @@ def read_snapshot(snapshot: Snapshot) -> Submission:
         else:
             submission.note(ERROR, "not-xlsx", f"{name} 是旧版 .xls 或 WPS .et 格式，无法读取。请用 Excel 或 WPS 打开后“另存为”Excel 工作簿（*.xlsx）再报送。")
         return submission
-    package = _package_kind(data) if data.startswith(ZIP_MAGIC) else "other"
-    if package == "damaged":
-        submission.note(ERROR, "unreadable", f"{name} 已损坏（文件不完整），无法读取。请在 Excel 或 WPS 中打开确认后重新保存报送。")
-        return submission
-    if package != "xlsx":
+    if not data.startswith(ZIP_MAGIC):
         submission.note(ERROR, "unreadable", f"{name} 不是 Excel 工作簿（.xlsx），无法读取。请报送县里下发的 Excel 模板。")
         return submission
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-            cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as exc:  # a damaged file must not stop the batch
-        submission.note(ERROR, "unreadable", f"{name} 已损坏或无法打开（{type(exc).__name__}）。请在 Excel 或 WPS 中打开确认后重新保存报送。")
+        book = read_book(data)
+    except PackageError as exc:
+        _package_finding(submission, exc)
         return submission
-    _read_marks(submission, formulas)
+    except Exception:  # whatever else a broken package raises must not stop the batch
+        _package_finding(submission, PackageError("damaged", "package"))
+        return submission
+    _read_marks(submission, book)
     if submission.form is None:
-        submission.form = _guess_form(formulas)
+        submission.form = _guess_form(book)
     if submission.form is None:
         submission.note(ERROR, "not-a-template", f"{name} 中找不到年度报告的表格（没有模板标记，也找不到官方表头），不是县里下发的模板。请使用下发的模板填写后报送。")
         return submission
-    _locate(submission, formulas)
+    _locate(submission, book)
     if not submission.places:
         submission.note(ERROR, "not-a-template", f"{name} 中找不到年度报告的表格。请使用县里下发的模板填写后报送。")
         submission.form = None
         return submission
-    _check_layout(submission, formulas)
-    _read_info(submission, formulas)
-    _read_numbers(submission, formulas, cached)
-    _read_texts(submission, formulas)
+    _check_layout(submission, book)
+    _read_info(submission, book)
+    _read_numbers(submission, book)
+    _read_texts(submission, book)
     return submission
 
 
@@ -193,23 +199,42 @@ def _is_encrypted_ooxml(data: bytes) -> bool:
     return "EncryptionInfo".encode("utf-16-le") in data
 
 
-def _package_kind(data: bytes) -> str:
-    """'xlsx', 'other' (a zip that is not a workbook, e.g. a .docx) or 'damaged'."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "xlsx" if "xl/workbook.xml" in archive.namelist() else "other"
-    except (zipfile.BadZipFile, EOFError):
-        return "damaged"
-
-
-def _read_marks(submission: Submission, wb) -> None:
-    marks: dict[str, str] = {}
-    if layout.META_SHEET in wb.sheetnames:
-        for row in wb[layout.META_SHEET].iter_rows(min_col=1, max_col=2, values_only=True):
-            if row[0] is not None:
-                marks[str(row[0]).strip()] = "" if row[1] is None else str(row[1]).strip()
+def _package_finding(submission: Submission, exc: PackageError) -> None:
+    name = submission.file.name
+    if exc.kind == "other":
+        submission.note(ERROR, "unreadable", f"{name} 不是 Excel 工作簿（.xlsx），无法读取。请报送县里下发的 Excel 模板。")
+    elif exc.kind == "limit":
+        submission.note(ERROR, "package-limit", f"{name} {exc.detail}，不像正常的年度报告工作簿，未读取。请删除工作簿中多余的工作表、图片和大段粘贴的内容，或用县里下发的模板重新填写后报送。")
+    elif exc.kind == "unsafe":
+        submission.note(ERROR, "unsafe-xml", f"{name} 的内部部件 {exc.detail} 含有 DOCTYPE（文档类型）声明，Excel 和 WPS 保存的工作簿不会有这种声明，为安全起见未读取。请在 Excel 或 WPS 中打开后重新保存，或用县里下发的模板重新填写后报送。")
+    elif exc.detail:  # a part that is not well-formed
+        submission.note(ERROR, "unreadable", f"{name} 已损坏或无法打开（内容不完整）。请在 Excel 或 WPS 中打开确认后重新保存报送。")
     else:
-        props = {p.name: str(p.value) for p in getattr(wb, "custom_doc_props", ()).props} if hasattr(wb, "custom_doc_props") else {}
+        submission.note(ERROR, "unreadable", f"{name} 已损坏（文件不完整），无法读取。请在 Excel 或 WPS 中打开确认后重新保存报送。")
+
+
+def _year(value: object) -> int | None:
+    """A four-digit year ("2025"; never "2025²", whose digits str.isdigit() also accepts)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 1000 <= value <= 9999 else None
+    if isinstance(value, float) and value.is_integer():
+        return int(value) if 1000 <= value <= 9999 else None
+    text = str(value or "").strip()
+    return int(text) if YEAR_TEXT.fullmatch(text) else None
+
+
+def _read_marks(submission: Submission, book: Book) -> None:
+    marks: dict[str, str] = {}
+    if layout.META_SHEET in book:
+        meta = book[layout.META_SHEET]
+        for row in sorted({r for (r, c) in meta.cells if c == 1}):
+            key, value = meta.value(row, 1), meta.value(row, 2)
+            if key is not None:
+                marks[str(key).strip()] = "" if value is None else str(value).strip()
+    else:
+        props = book.custom_properties
         for name in ("format", "year", "unit_code"):
             value = props.get(f"nianbao.{name}")
             if value and value != "-":
@@ -222,15 +247,27 @@ def _read_marks(submission: Submission, wb) -> None:
         return
     submission.marked = True
     submission.marks = marks
-    submission.year = int(marks["year"]) if marks.get("year", "").isdigit() else None
+    submission.year = _year(marks.get("year", ""))
     submission.unit_code = marks.get("unit_code", "")
     submission.unit_name = marks.get("unit_name", "")
     submission.is_summary = marks.get("source") == "summary"
 
 
-def _guess_form(wb) -> Form | None:
+def _label_cells(book: Book):
+    """(sheet, row, col, text) of the text cells a label search looks at: only cells present in the
+    file, and at most LABEL_BUDGET of them (a template has a few hundred)."""
+    seen = 0
+    for sheet in book.worksheets:
+        for row, col, text in sheet.strings():
+            seen += 1
+            if seen > LABEL_BUDGET:
+                return
+            yield sheet, row, col, text
+
+
+def _guess_form(book: Book) -> Form | None:
     """Without marks: the format whose distinctive column labels appear in the workbook."""
-    texts = {normalize_label(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    texts = {normalize_label(text) for _, _, _, text in _label_cells(book)}
     best, score = None, 0
     for form in FORMS:
         labels = {normalize_label(l.text) for t in form.tables for l in t.labels}
@@ -243,60 +280,61 @@ def _guess_form(wb) -> Form | None:
 # --- locating cells --------------------------------------------------------------------------
 
 
-def _locate(submission: Submission, wb) -> None:
+def _locate(submission: Submission, book: Book) -> None:
     form = submission.form
     places: dict[str, Place] = {}
+    unusable: list[tuple[str, str]] = []  # names widened to a range or pointing elsewhere: not used
     for key in layout.all_keys(form):
         name = layout.defined_name(key)
-        defined = wb.defined_names.get(name)
-        if defined is None:
-            continue
-        destinations = list(defined.destinations)
-        if len(destinations) == 1 and destinations[0][0] in wb.sheetnames:
-            sheet, coordinate = destinations[0]
-            column, row = openpyxl.utils.cell.coordinate_from_string(coordinate.replace("$", ""))
-            places[key] = Place(sheet, row, openpyxl.utils.column_index_from_string(column))
+        destination = book.destination(name)
+        if destination is not None:
+            places[key] = Place(*destination)
+        elif name in book.defined_names:
+            unusable.append((name, book.defined_names[name]))
     if all(c.key in places for c in form.cells):
         submission.by_names = True
         submission.places = places
         return
-    submission.places = {**_locate_by_labels(form, wb), **places}
-    if submission.places and submission.marked:
+    submission.places = {**_locate_by_labels(form, book), **places}
+    if submission.places and unusable:
+        name, reference = unusable[0]
+        submission.note(WARNING, "layout-changed", f"{submission.file.name} 中模板的单元格名称 {name} 应指向一个单元格，实际为“{_shown(reference)}”，已按表头文字定位各单元格。请使用县里下发的模板，不要修改单元格名称。", expected="一个单元格", actual=_shown(reference))
+    elif submission.places and submission.marked:
         submission.note(WARNING, "layout-changed", f"{submission.file.name} 中模板的单元格名称缺失，已按表头文字定位各单元格。请使用县里下发的模板，不要把内容复制到其他工作簿。")
 
 
-def _locate_by_labels(form: Form, wb) -> dict[str, Place]:
+def _locate_by_labels(form: Form, book: Book) -> dict[str, Place]:
     """Find each table by its labels: the sheet and offset where most of its labels sit."""
     places: dict[str, Place] = {}
+    candidates = list(_label_cells(book))
     for table in form.tables:
         anchor = table.labels[0] if table.key != "t3" else next(l for l in table.labels if l.role == "row")
         target = normalize_label(anchor.text)
         best = None
-        for ws in wb.worksheets:
-            for row in ws.iter_rows():
-                for c in row:
-                    if isinstance(c.value, str) and normalize_label(c.value) == target:
-                        top, left = c.row - anchor.row, c.column - anchor.col
-                        score = sum(
-                            1 for l in table.labels
-                            if normalize_label(ws.cell(top + l.row, left + l.col).value or "") == normalize_label(l.text)
-                        ) if top >= 1 and left >= 1 else 0
-                        if best is None or score > best[0]:
-                            best = (score, ws.title, top, left)
+        for ws, row, col, text in candidates:
+            if normalize_label(text) != target:
+                continue
+            top, left = row - anchor.row, col - anchor.col
+            score = sum(
+                1 for l in table.labels
+                if normalize_label(ws.value(top + l.row, left + l.col) or "") == normalize_label(l.text)
+            ) if top >= 1 and left >= 1 else 0
+            if best is None or score > best[0]:
+                best = (score, ws.name, top, left)
         if best and best[0] >= 3:  # found; labels that moved are reported by _check_layout
             _, sheet, top, left = best
             for cell in table.cells:
                 places[cell.key] = Place(sheet, top + cell.row, left + cell.col)
     for key, (sheet, _, row) in layout.TEXT_FIELDS.items():
-        if sheet in wb.sheetnames:
+        if sheet in book:
             places[key] = Place(sheet, row, 1)
-    if layout.INFO_SHEET in wb.sheetnames:
+    if layout.INFO_SHEET in book:
         for info in layout.INFO_FIELDS:
             places[info.key] = Place(layout.INFO_SHEET, info.row, layout.INFO_VALUE_COLUMN)
     return places
 
 
-def _check_layout(submission: Submission, wb) -> None:
+def _check_layout(submission: Submission, book: Book) -> None:
     """Every label of each table where the template put it, relative to the table's cells."""
     form = submission.form
     for table in form.tables:
@@ -319,7 +357,7 @@ def _check_layout(submission: Submission, wb) -> None:
         reference = (submission.places[first.key].sheet, submission.places[first.key].row - first.row,
                      submission.places[first.key].col - first.col)
         sheet, top, left = reference
-        ws = wb[sheet]
+        ws = book[sheet]
         if len(origins) > 1:
             # the defined names followed the rows (as in Excel), so the values are still read right
             moved = min((c for o, cells in origins.items() if o != reference for c in cells), key=lambda c: (c.row, c.col))
@@ -331,7 +369,7 @@ def _check_layout(submission: Submission, wb) -> None:
             )
             continue
         for label in table.labels:
-            found = ws.cell(top + label.row, left + label.col).value
+            found = ws.value(top + label.row, left + label.col)
             if normalize_label(found or "") != normalize_label(label.text):
                 place = Place(sheet, top + label.row, left + label.col)
                 submission.note(
@@ -347,18 +385,20 @@ def _check_layout(submission: Submission, wb) -> None:
 # --- reading values --------------------------------------------------------------------------
 
 
-def _read_info(submission: Submission, wb) -> None:
+def _read_info(submission: Submission, book: Book) -> None:
     for info in layout.INFO_FIELDS:
         place = submission.places.get(info.key)
-        if place and place.sheet in wb.sheetnames:
-            value = wb[place.sheet].cell(place.row, place.col).value
-            submission.info[info.key] = value.strip() if isinstance(value, str) else value
+        if place and place.sheet in book:
+            value = book[place.sheet].value(place.row, place.col)
+            if isinstance(value, str):
+                value = _clean_text(submission, value, info.key).strip()
+            submission.info[info.key] = value
     if not submission.unit_name and submission.info.get("info.unit_name"):
         submission.unit_name = str(submission.info["info.unit_name"])
     if not submission.unit_code and submission.info.get("info.unit_code"):
         submission.unit_code = str(submission.info["info.unit_code"])
-    if submission.year is None and str(submission.info.get("info.year") or "").isdigit():
-        submission.year = int(submission.info["info.year"])
+    if submission.year is None:
+        submission.year = _year(submission.info.get("info.year"))
 
 
 # How a refused input counts when the rules are evaluated. Blank and placeholders are read as 0, as
@@ -367,40 +407,61 @@ def _read_info(submission: Submission, wb) -> None:
 PROVISIONAL_ZERO = ("blank", "placeholder")
 
 
-def _read_numbers(submission: Submission, formulas, cached) -> None:
+def _read_numbers(submission: Submission, book: Book) -> None:
     form = submission.form
     formula_totals: dict[str, object] = {}  # total key → its saved result (None when not saved)
     for cell in sorted(form.cells, key=lambda c: c.is_total):
         place = submission.places.get(cell.key)
         if place is None or cell.table in submission.broken_tables:
             continue  # a table whose layout changed is sent back whole: its cells are not read
-        raw = formulas[place.sheet].cell(place.row, place.col).value
-        value = cached[place.sheet].cell(place.row, place.col).value
+        sheet = book[place.sheet]
+        formula = sheet.formula(place.row, place.col)
+        value = sheet.cached(place.row, place.col)
+        raw = formula if formula is not None else value
         submission.raw[cell.key] = raw
-        is_formula = isinstance(raw, str) and raw.startswith("=")
-        if is_formula and cell.is_total:
+        if formula is not None and cell.is_total:
+            if isinstance(value, CellError) or "#REF!" in formula.upper():
+                shown = value if isinstance(value, CellError) else "（未保存）"
+                submission.note(
+                    ERROR, "total-error",
+                    f"{submission.where(cell.key)} {cell.label}：合计显示错误值“{shown}”（公式“{_shown(formula)}”），合计公式已损坏。"
+                    "请使用县里下发的模板重新填写，不要删除或移动合计引用的单元格。",
+                    cell.key, actual=_shown(str(value if isinstance(value, CellError) else formula)),
+                )
+                value = None
+                submission.broken_totals.add(cell.key)
             formula_totals[cell.key] = value
             continue
-        if is_formula:
+        if formula is not None:
             if value is None:
-                submission.note(ERROR, "formula-no-value", f"{submission.where(cell.key)} {cell.label}：单元格中是公式“{raw}”，文件没有保存计算结果。请直接填写数字。", cell.key, actual=raw)
+                submission.note(ERROR, "formula-no-value", f"{submission.where(cell.key)} {cell.label}：单元格中是公式“{_shown(raw)}”，文件没有保存计算结果。请直接填写数字。", cell.key, actual=_shown(raw))
                 continue
-            raw_value = value
-        else:
-            raw_value = raw
-            if cell.is_total and raw is not None and not submission.is_summary:
-                submission.note(
-                    WARNING, "formula-overwritten",
-                    f"{submission.where(cell.key)} {cell.label}：合计公式被改写为数字 {raw}。合计应由模板自动计算，请使用下发的模板，不要改写合计。",
-                    cell.key, actual=str(raw),
-                )
+            # whatever it shows, a formula is not a typed figure: it may link elsewhere or change on recalculation
+            parsed = parse_number(value, cell.kind)
+            submission.note(
+                ERROR, "formula-in-input",
+                f"{submission.where(cell.key)} {cell.label}：单元格中是公式“{_shown(raw)}”（显示为 {_shown(str(value))}），"
+                "这里应直接填写数字。请删除公式，直接填写数字。",
+                cell.key, expected=_expected(parsed) if parsed.value is None else _fmt(parsed.value), actual=_shown(raw),
+            )
+            reading = parsed.value if parsed.value is not None else parsed.suggestion
+            if reading is not None:
+                submission.provisional[cell.key] = reading
+            continue
+        raw_value = raw
+        if cell.is_total and raw is not None and not submission.is_summary:
+            submission.note(
+                WARNING, "formula-overwritten",
+                f"{submission.where(cell.key)} {cell.label}：合计公式被改写为{'数字' if not isinstance(raw, str) else '文字'} {_shown(str(raw))}。合计应由模板自动计算，请使用下发的模板，不要改写合计。",
+                cell.key, actual=_shown(str(raw)),
+            )
         parsed = parse_number(raw_value, cell.kind)
         if parsed.value is None:
             submission.note(
                 ERROR, parsed.problem, f"{submission.where(cell.key)} {cell.label}：{parsed.detail}。",
                 cell.key,
                 expected=_expected(parsed),
-                actual="" if raw_value is None else str(raw_value),
+                actual="" if raw_value is None else _shown(str(raw_value)),
             )
             if parsed.problem in PROVISIONAL_ZERO:
                 submission.provisional[cell.key] = Decimal(0)
@@ -409,8 +470,11 @@ def _read_numbers(submission: Submission, formulas, cached) -> None:
             continue
         submission.values[cell.key] = parsed.value
         if parsed.notice:
-            submission.note(NOTICE, "normalized", f"{submission.where(cell.key)} {cell.label}：{parsed.notice}，按 {_fmt(parsed.value)} 读取。", cell.key, actual=str(raw_value), expected=_fmt(parsed.value))
+            submission.note(NOTICE, "normalized", f"{submission.where(cell.key)} {cell.label}：{parsed.notice}，按 {_fmt(parsed.value)} 读取。", cell.key, actual=_shown(str(raw_value)), expected=_fmt(parsed.value))
     _formula_totals(submission, formula_totals)
+    for key in submission.broken_totals:  # computed from its parts for the rules, never accepted
+        if key in submission.values:
+            submission.provisional[key] = submission.values.pop(key)
 
 
 def _formula_totals(submission: Submission, saved: dict[str, object]) -> None:
@@ -459,12 +523,38 @@ def _fmt(value) -> str:
     return fmt_number(value)
 
 
-def _read_texts(submission: Submission, wb) -> None:
+def _read_texts(submission: Submission, book: Book) -> None:
     for text in submission.form.texts:
         place = submission.places.get(text.key)
-        if place is None or place.sheet not in wb.sheetnames:
+        if place is None or place.sheet not in book:
             continue
-        value = wb[place.sheet].cell(place.row, place.col).value
-        if isinstance(value, str) and value.startswith("=") and len(value) < 300:
-            value = value  # text is kept verbatim, a leading "=" included
-        submission.texts[text.key] = "" if value is None else str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+        value = book[place.sheet].value(place.row, place.col)  # text is kept verbatim, a leading "=" included
+        value = "" if value is None else _clean_text(submission, str(value), text.key)
+        value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        if len(value) > MAX_NARRATIVE:
+            submission.note(
+                ERROR, "narrative-too-long",
+                f"{submission.where(text.key)} {text.title}：共 {len(value)} 个字，超过 {MAX_NARRATIVE} 个字的上限，"
+                "无法完整排入年度报告。请删减后重新报送（年度报告各部分通常为几百到几千字）。",
+                text.key, expected=f"不超过 {MAX_NARRATIVE} 个字", actual=f"{len(value)} 个字",
+            )
+        submission.texts[text.key] = value
+
+
+def _clean_text(submission: Submission, value: str, key: str) -> str:
+    """A text without the control characters Word cannot hold (a notice says which were removed)."""
+    cleaned = CONTROL_CHARS.sub("", value)
+    if cleaned != value:
+        removed = len(value) - len(cleaned)
+        submission.note(
+            NOTICE, "control-chars",
+            f"{submission.where(key)}：文字中有 {removed} 个无法显示的控制字符（通常是从其他软件复制粘贴带入的），已删除。请核对文字是否完整。",
+            key,
+        )
+    return cleaned
+
+
+def _shown(text: object, limit: int = 60) -> str:
+    """A value as quoted in a message: long texts are shortened, with their length."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 个字符）"

@@ -31,6 +31,13 @@ BOUNDS = {
 }
 
 
+# Beyond any bound above: such numbers are refused before any arithmetic (no int-string limit, no
+# decimal.Overflow), and texts longer than MAX_NUMBER_TEXT are never converted at all.
+MAX_MAGNITUDE = 15  # decimal exponent of the largest number looked at
+MAX_NUMBER_TEXT = 64  # characters
+NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
 @dataclass(frozen=True)
 class Parsed:
     value: Decimal | None  # the accepted number, None when refused
@@ -81,6 +88,10 @@ def _parse_text(text: str, kind: CellKind) -> Parsed:
     if re.fullmatch(r"[+-]?\d{1,3}([,，]\d{3})+(\.\d+)?", normalized):
         normalized = normalized.replace(",", "").replace("，", "")
         notes.append("去掉了千位分隔符")
+    if len(normalized) > MAX_NUMBER_TEXT:
+        if NUMBER_TEXT.fullmatch(normalized) or re.fullmatch(r"\D{0,4}?[+-]?\d+.{0,9}", normalized):
+            return _too_large(stripped, kind)
+        return Parsed(None, "not-a-number", f"填写的是“{_short(stripped)}”，不是数字。请填写阿拉伯数字，无数据请填0")
     try:
         number = Decimal(normalized)
         if not number.is_finite():
@@ -97,8 +108,12 @@ COUNT_WORDS = ("件", "个", "项", "次", "条", "份", "家", "起", "宗")
 def _words(stripped: str, normalized: str, kind: CellKind) -> Parsed:
     match = UNIT_PATTERN.match(normalized.replace(",", "").replace("，", ""))
     if not match or not (match.group(2) or not normalized[0].isdigit()):
-        return Parsed(None, "not-a-number", f"填写的是“{stripped}”，不是数字。请填写阿拉伯数字，无数据请填0")
+        return Parsed(None, "not-a-number", f"填写的是“{_short(stripped)}”，不是数字。请填写阿拉伯数字，无数据请填0")
+    if len(match.group(1)) > MAX_NUMBER_TEXT:
+        return _too_large(stripped, kind)
     number, words = Decimal(match.group(1)), (match.group(2) or "")
+    if number != 0 and number.adjusted() > MAX_MAGNITUDE:
+        return _too_large(stripped, kind)
     head = f"填写的是“{stripped}”，数字单元格中不能带单位或文字"
     if kind is CellKind.AMOUNT_WAN and "元" in words and "万" not in words:
         return Parsed(None, "unit-in-number", f"{head}；本单元格以万元为单位，请换算成万元后只填写数字")
@@ -108,6 +123,14 @@ def _words(stripped: str, normalized: str, kind: CellKind) -> Parsed:
 
 
 def _check(number: Decimal, kind: CellKind, notice: str) -> Parsed:
+    if number == 0:
+        number = Decimal(0)  # "0e5000" is 0
+    elif number.adjusted() > MAX_MAGNITUDE:
+        return _too_large(_plain(number), kind)
+    elif number.adjusted() < -MAX_MAGNITUDE:
+        if kind.is_integer:
+            return Parsed(None, "not-integer", f"填写的是 {_plain(number)}，这里应为整数（件数、数量不能有小数）")
+        return Parsed(None, "too-many-decimals", f"填写的是 {_plain(number)}，最多保留{kind.max_decimals}位小数")
     text = _plain(number)
     if kind.is_integer and number != number.to_integral_value():
         return Parsed(None, "not-integer", f"填写的是 {text}，这里应为整数（件数、数量不能有小数）")
@@ -125,7 +148,19 @@ def _check(number: Decimal, kind: CellKind, notice: str) -> Parsed:
     return Parsed(value, notice=notice)
 
 
+def _too_large(text: str, kind: CellKind) -> Parsed:
+    hint = "；金额请以万元为单位填写" if kind is CellKind.AMOUNT_WAN else ""
+    return Parsed(None, "too-large", f"填写的是 {_short(text)}，超出合理范围（不超过 {_plain(BOUNDS[kind])}），请核对是否多打了数字{hint}")
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """A long text as a message quotes it: its beginning and its length."""
+    return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 个字符）"
+
+
 def _plain(number: Decimal) -> str:
+    if number.is_finite() and number != 0 and abs(number.adjusted()) > 2 * MAX_MAGNITUDE:
+        return format(number, "E")  # never expanded into thousands of digits
     number = number.normalize() if number != 0 else Decimal(0)
     if number == number.to_integral_value():
         return str(int(number))

@@ -49,8 +49,8 @@ def write_outputs(
     returns = out / RETURNS_DIR
     expected = set()
     for unit in result.units:
-        if unit.status != FAILED or unit.submission is None:
-            continue
+        if unit.status != FAILED or unit.submission is None or unit.submission.medium != "xlsx":
+            continue  # a published report is not sent back marked up: its findings are in 问题清单
         path = returns / f"{safe_stem(unit.unit)}.xlsx"
         own = [f for f in unit.findings if f.file in ("", unit.submission.file.name)]
         annotate_copy(unit.submission.file.path, own, path, year=result.year, unit=unit.unit.name)

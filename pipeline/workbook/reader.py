@@ -50,6 +50,17 @@ class FileInfo:
         return cls(snapshot.path, snapshot.size, modified, snapshot.sha256)
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Where a value of a published report was printed: file, table, and its row and column labels
+    as printed (a workbook's values are located by `Submission.places` instead)."""
+
+    file: str
+    table: str  # "表3"
+    row: str
+    column: str
+
+
 @dataclass
 class Submission:
     """One returned file, as read."""
@@ -72,6 +83,8 @@ class Submission:
     broken_tables: set[str] = field(default_factory=set)  # tables whose layout was altered (not read)
     is_summary: bool = False  # a county's 汇总表 read at the level above: its totals are numbers, not formulas
     findings: list[Finding] = field(default_factory=list)
+    medium: str = "xlsx"  # what the file is: xlsx, or a published report (docx, html, txt)
+    provenance: dict[str, Provenance] = field(default_factory=dict)  # published reports: where each value was printed
 
     @property
     def rule_values(self) -> dict[str, Decimal]:

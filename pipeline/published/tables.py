@@ -23,7 +23,7 @@ from .document import DocumentPlace, Grid
 from .labels import EXACT, Match, canonical, label_hits, match_label, table_labels
 
 _NUMBER_LIKE = re.compile(r"^[约共计]?[+-]?\d[\d,，.\s]*(件|个|项|次|条|份|家|起|宗|人|元|万元|万)?$")
-_PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
+_PLAIN = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 
 
 def value_like(text: str) -> bool:
@@ -160,8 +160,10 @@ class TableReader:
             match = match_label(printed, labels)
             if match is None:
                 continue
-            if i == 1 and match.how == EXACT:
-                match = Match(match.official, "variant")
+            if i == 1:  # a label split over two cells is never exact
+                match = Match(match.official, "variant" if match.how == EXACT else match.how, match.words)
+                self.label_note(grid, r, col + 1, f"{row[last - 1]}｜{row[last]}", match)
+                return labels.index(match.official), printed
             self.label_note(grid, r, col + 1, printed, match)
             return labels.index(match.official), printed
         return None
@@ -203,7 +205,7 @@ class TableReader:
         stripped = unicodedata.normalize("NFKC", text).strip()
         if parsed.value is not None:
             submission.values[cell.key] = parsed.value
-            if not _PLAIN.match(stripped.replace("\u2212", "-")):
+            if not _PLAIN.match(text.strip()):
                 submission.note(NOTICE, "normalized", f"{where}：{parsed.notice}，按 {fmt_number(parsed.value)} 读取。",
                                 cell.key, actual=text, expected=fmt_number(parsed.value))
             return

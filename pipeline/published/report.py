@@ -17,7 +17,7 @@ from ..forms.spec import ERROR, NOTICE, Form, normalize_label
 from ..workbook.reader import Submission
 from .document import Block, DocumentPlace, Grid, Paragraph
 from .labels import EXACT, distinctive_labels, label_hits, match_label
-from .tables import TableReader
+from .tables import TableReader, classify
 
 _HEADING = re.compile(r"^([一二三四五六七八九十]{1,2})[、.．]\s*(\S.{0,40})$")
 _TITLE_FORM = re.compile(r"^(?P<unit>.+?)(?P<year>\d{4})年度?政府信息公开工作年度报告$")
@@ -37,12 +37,12 @@ def assemble(submission: Submission, blocks: list[Block]) -> None:
     headings = _headings(paragraphs)
     first_heading = headings[0][0] if headings else len(blocks)
     title_at, title = _title(paragraphs, first_heading)
+    if not headings and not any(classify(g, f) for g in grids for f in FORMS):
+        submission.note(ERROR, "unreadable", f"{name} 中找不到政府信息公开工作年度报告（没有格式规定的表格和章节标题），无法读取。")
+        return
     submission.info["title"] = title
     _year(submission, title, paragraphs)
     form = _form(submission, grids)
-    if form is None and not headings:
-        submission.note(ERROR, "unreadable", f"{name} 中找不到政府信息公开工作年度报告（没有格式规定的表格和章节标题），无法读取。")
-        return
     submission.form = form
     if form is None:
         submission.note(ERROR, "not-a-template", f"{name} 中找不到年度报告的表格，也无法从标题或正文确定报告年度，无法读取其中的数字。")

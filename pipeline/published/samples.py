@@ -154,3 +154,71 @@ def _t4_rows(form: Form, values, drifts) -> list[list[str]]:
     first = [l.text for l in sorted((l for l in table.labels if l.row == 1), key=lambda l: l.col)]
     cells = sorted(table.cells, key=lambda c: c.col)
     return [["行政复议", "行政诉讼"], first, ["", "", "", "", ""] + header, [_number(values.get(c.key), drifts) for c in cells]]
+
+
+def official_html(form: Form, year: int, unit_name: str, signature: str, values: Mapping[str, Decimal],
+                  texts: Mapping[str, str], date: str, *, site: bool = True) -> bytes:
+    """The report as a county website publishes it: the official tables with their merged cells
+    (colspan, rowspan), inside the site's menu, header and footer, with a script and entities."""
+    from html import escape
+
+    parts = ["<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>政府信息公开</title>",
+             "<script>document.write('<p>一、总体情况</p>')</script><style>p{margin:0}</style></head><body>"]
+    if site:
+        parts += ['<div class="top-nav"><ul><li><a href="/">首页</a></li><li>政务公开</li><li>一、总体情况</li></ul></div>',
+                  "<header><p>示例县人民政府门户网站</p></header>",
+                  '<div id="breadcrumb">当前位置：首页 &gt; 政府信息公开 &gt; 年度报告</div>']
+    parts.append(f"<h1>{escape(f'{unit_name}{year}年政府信息公开工作年度报告')}</h1>")
+    for line in str(texts.get("text.preface", "")).splitlines():
+        parts.append(f"<p>{escape(line)}</p>")
+    for number, heading in SECTION_HEADINGS:
+        parts.append(f"<p><strong>{escape(heading)}</strong></p>")
+        section = form.section(number)
+        if section.text:
+            parts += [f"<p>&#12288;&#12288;{escape(line)}</p>" for line in str(texts.get(section.text, "")).splitlines() if line.strip()]
+        else:
+            parts.append(_html_table(form.table(section.table), values))
+    parts.append(f"<p style=\"text-align:right\">{escape(signature)}</p><p style=\"text-align:right\">{escape(date)}</p>")
+    if site:
+        parts += ['<div class="footer"><p>主办：示例县人民政府办公室 &copy; 版权所有</p><p>2024年1月1日</p></div>',
+                  "<script>alert('x')</script>"]
+    parts.append("</body></html>")
+    return "".join(parts).encode("utf-8")
+
+
+def _html_table(table, values) -> str:
+    from html import escape
+
+    at: dict[tuple[int, int], str] = {}
+    for label in table.labels:
+        span = f' rowspan="{label.rowspan}" colspan="{label.colspan}"'
+        at[(label.row, label.col)] = f"<td{span}>{escape(label.text)}</td>"
+    for cell in table.cells:
+        value = values.get(cell.key)
+        at[(cell.row, cell.col)] = f'<td colspan="{cell.colspan}">{"" if value is None else fmt_number(Decimal(value))}</td>'
+    for blank in table.blanks:
+        at[(blank.row, blank.col)] = "<td></td>"
+    rows = []
+    for r in range(table.n_rows):
+        rows.append("<tr>" + "".join(at[(r, c)] for c in range(table.n_cols) if (r, c) in at) + "</tr>")
+    return "<table border=\"1\"><tbody>" + "".join(rows) + "</tbody></table>"
+
+
+def as_copied_text(blocks) -> bytes:
+    """A report read into blocks, as text copied out of Word: cells one per line after a tab, rows
+    separated by an empty line, a vertically merged cell left empty below its first row."""
+    from .document import Grid
+
+    lines = []
+    for block in blocks:
+        if isinstance(block, Grid):
+            above: tuple[str, ...] = ()
+            for row in block.rows:
+                for i, text in enumerate(row):
+                    merged = i < len(above) and above[i] == text and i < 3 and text and not text[0].isdigit()
+                    lines.append("\t" + ("" if merged else text.replace("\n", "")))
+                lines.append("")
+                above = row
+        else:
+            lines.append(block.text)
+    return "\n".join(lines).encode("utf-8")

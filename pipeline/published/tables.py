@@ -125,20 +125,23 @@ class TableReader:
         header: tuple[str, ...] = ()
         for r, row in enumerate(grid.rows, start=1):
             texty = [i for i, t in enumerate(row) if not value_like(t)]
-            values = row[texty[-1] + 1:] if texty else row
             if not texty:
                 if any(t.strip() for t in row):
                     self._unplaced(grid, r, "", row)
                 continue
-            if not values or label_hits([row[i] for i in texty], headers) >= 2:
-                header = row  # a title or header row
+            if label_hits([row[i] for i in texty], headers) >= 2:
+                header = row  # a header row: the column labels
                 continue
             found = self._match_row(grid, r, row, texty, labels)
             if found is None:
-                if any(t.strip() for t in values):
+                values = row[texty[-1] + 1:]
+                if not values:
+                    header = row  # a title row ("第二十条第（一）项")
+                elif any(t.strip() for t in values):
                     self._unplaced(grid, r, row[texty[-1]], values)
                 continue
-            spec_index, printed = found
+            spec_index, printed, at = found
+            values = row[at + 1:]
             spec = specs[spec_index]
             if (table.key, spec_index) in self.found_rows:
                 self.note(WARNING, "duplicate-row",
@@ -147,25 +150,26 @@ class TableReader:
                 continue
             self.found_rows.add((table.key, spec_index))
             columns = _column_labels(header, len(spec.cells))
-            self._place(grid, r, len(row) - len(values) + 1, printed, list(values), spec.cells, columns)
+            self._place(grid, r, at + 2, printed, list(values), spec.cells, columns)
 
     def _match_row(self, grid: Grid, r: int, row: tuple[str, ...], texty: list[int], labels: list[str]):
-        """(spec row index, label as printed): the last label cell, else it joined with the one before
-        (a label split over two cells)."""
-        last = texty[-1]
-        candidates = [(row[last], last)]
-        if len(texty) > 1 and texty[-2] == last - 1:
-            candidates.append((row[last - 1] + row[last], last))
-        for i, (printed, col) in enumerate(candidates):
-            match = match_label(printed, labels)
-            if match is None:
-                continue
-            if i == 1:  # a label split over two cells is never exact
-                match = Match(match.official, "variant" if match.how == EXACT else match.how, match.words)
-                self.label_note(grid, r, col + 1, f"{row[last - 1]}｜{row[last]}", match)
-                return labels.index(match.official), printed
-            self.label_note(grid, r, col + 1, printed, match)
-            return labels.index(match.official), printed
+        """(spec row index, label as printed, its cell index): the rightmost label cell that is a row
+        label, alone or joined with the cell before it (a label split over two cells). A word in a
+        value cell ("若干") is thus a value that cannot be read, not the row's label."""
+        for last in reversed(texty):
+            candidates = [(row[last], False)]
+            if last - 1 in texty:
+                candidates.append((row[last - 1] + row[last], True))
+            for printed, joined in candidates:
+                match = match_label(printed, labels)
+                if match is None:
+                    continue
+                if joined:  # a label split over two cells is never exact
+                    match = Match(match.official, "variant" if match.how == EXACT else match.how, match.words)
+                    self.label_note(grid, r, last + 1, f"{row[last - 1]}｜{row[last]}", match)
+                else:
+                    self.label_note(grid, r, last + 1, printed, match)
+                return labels.index(match.official), printed, last
         return None
 
     def _place(self, grid: Grid, r: int, first_col: int, printed_row: str, values: list[str],
@@ -195,7 +199,7 @@ class TableReader:
 
     def _value(self, grid: Grid, r: int, c: int, cell: Cell, text: str, printed_row: str, printed_column: str) -> None:
         submission = self.submission
-        place = DocumentPlace(self.name(grid), f"第{r}行第{c}列")
+        place = DocumentPlace(self.name(grid), f"第{r}行“{_one_line(printed_column)}”列")
         submission.places[cell.key] = place
         submission.raw[cell.key] = text
         submission.provenance[cell.key] = Provenance(submission.file.name, self.name(grid),

@@ -79,7 +79,7 @@ def test_import_writes_history_flags_failed_values_and_lists_unmatched(county_di
     ws = openpyxl.load_workbook(folder / FINDINGS_NAME).active
     listed = [(r[0], r[2], r[7]) for r in ws.iter_rows(min_row=2, values_only=True)]
     assert ("01", "青塘镇年报.txt", "R1") in listed
-    assert ("", "柳溪镇2019年政府信息公开工作年度报告.txt", "unknown-unit") in listed
+    assert (None, "柳溪镇2019年政府信息公开工作年度报告.txt", "unknown-unit") in listed
 
 
 def test_import_is_byte_identical_when_run_again(county_dir, monkeypatch):

@@ -313,3 +313,20 @@ def test_sniff_by_bytes_not_extension(tmp_path):
     assert sniff(bytes(range(256)) * 4) == "xlsx"
     assert sniff(b"") == "xlsx"
     assert sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100)) == "xlsx"
+    old_word = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100) + "WordDocument".encode("utf-16-le")
+    assert sniff(old_word) == "doc"
+    (finding,) = read_bytes(old_word, "年报.doc").findings
+    assert (finding.rule, finding.message) == ("unreadable", "年报.doc 是旧版 Word 文档（.doc），无法读取。请用 Word 或 WPS 打开后“另存为”Word 文档（*.docx）。")
+
+
+def test_sections_out_of_order_or_extra_are_P2():
+    seed = SEED_TEXT.read_text(encoding="utf-8")
+    seven = seed.replace("六、其他需要报告的事项\n无。", "六、其他需要报告的事项\n无。\n七、信息处理费收取情况\n未收取。")
+    finding = next(f for f in read_bytes(seven.encode("utf-8"), "a.txt").findings if f.rule == "P2")
+    assert finding.severity == ERROR and "“七、信息处理费收取情况”" in finding.message
+    renamed = seed.replace("五、存在的主要问题及改进情况", "五、下一步工作打算")
+    finding = next(f for f in read_bytes(renamed.encode("utf-8"), "a.txt").findings if f.rule == "P2")
+    assert "“五、下一步工作打算”应为“五、存在的主要问题及改进情况”" in finding.message
+    longer = seed.replace("五、存在的主要问题及改进情况", "五、政府信息公开工作存在的主要问题及改进情况")
+    assert "P2" not in [f.rule for f in read_bytes(longer.encode("utf-8"), "a.txt").findings]
+    assert "P2" not in [f.rule for f in read_bytes(seed.encode("utf-8"), "a.txt").findings]

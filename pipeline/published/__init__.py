@@ -12,7 +12,7 @@ from ..forms.spec import ERROR
 from ..workbook.reader import FileInfo, Submission
 from .document import Unreadable
 
-MEDIA = ("docx", "html", "txt")
+MEDIA = ("docx", "doc", "html", "txt")
 
 
 def read_published(snapshot: Snapshot, medium: str) -> Submission:
@@ -24,7 +24,7 @@ def read_published(snapshot: Snapshot, medium: str) -> Submission:
     from .text import read_text
 
     submission = Submission(FileInfo.of_snapshot(snapshot), medium=medium)
-    readers = {"docx": read_docx, "html": read_html, "txt": read_text}
+    readers = {"docx": read_docx, "doc": _old_word, "html": read_html, "txt": read_text}
     try:
         blocks = readers[medium](snapshot.data, snapshot.name)
     except Unreadable as exc:
@@ -36,3 +36,7 @@ def read_published(snapshot: Snapshot, medium: str) -> Submission:
         submission.form = None
         submission.note(ERROR, "unreadable", f"{snapshot.name} 的结构嵌套过深，无法读取。")
     return submission
+
+
+def _old_word(data: bytes, name: str):
+    raise Unreadable(f"{name} 是旧版 Word 文档（.doc），无法读取。请用 Word 或 WPS 打开后“另存为”Word 文档（*.docx）。")

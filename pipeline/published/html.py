@@ -21,15 +21,14 @@ BLOCKS = {
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "main",
     "blockquote", "pre", "center", "dd", "dt", "dl", "body", "table", "tr", "td", "th",
 }
-SITE_PARTS = re.compile(r"(^|[\s_-])(nav|navbar|menu|footer|foot|header|head|breadcrumb|crumbs?|sidebar|banner|copyright|share|toolbar|topbar)([\s_-]|\d|$)", re.I)
+SITE_PARTS = re.compile(r"(^|[\s_-])(nav|navbar|menu|footer|foot|header|breadcrumb|crumbs?|sidebar|banner|copyright|share|toolbar|topbar)([\s_-]|\d|$)", re.I)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.I)
 
 
 def looks_like_html(text: str) -> bool:
-    head = text[:2048].lstrip("\ufeff \t\r\n").lower()
-    return head.startswith(("<!doctype html", "<html", "<?xml")) and "<html" in text[:4096].lower() or bool(
-        re.search(r"<(html|body|table|p|div|head)[\s>]", head)
-    )
+    """Text that is a web page: it begins with a doctype or a tag and holds HTML elements."""
+    head = text[:4096].lstrip("\ufeff \t\r\n").lower()
+    return head.startswith("<") and bool(re.search(r"<(html|head|body|table|p|div|meta)[\s>/]", head))
 
 
 def read_html(data: bytes, name: str) -> list[Block]:

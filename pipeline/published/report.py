@@ -49,8 +49,7 @@ def assemble(submission: Submission, blocks: list[Block]) -> None:
         return
     _unit(submission, title, blocks, headings)
     _texts(submission, blocks, headings, title_at)
-    printed = {number: text for _, number, text in headings}
-    TableReader(submission, form, printed).read(grids)
+    TableReader(submission, form).read(grids)
     _check_title(submission, title)
     _check_sections(submission, headings)
     _check_format(submission)
@@ -66,7 +65,7 @@ def _headings(paragraphs: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
     titles = [t for _, t in known] + [v for vs in SECTION_VARIANTS.values() for v in vs]
     found: list[tuple[int, str, str]] = []
     for index, text in paragraphs:
-        match = _HEADING.match(normalize_label(text).replace("、", "、")) or _HEADING.match(text)
+        match = _HEADING.match(text)
         if not match or len(text) > 45 or text.endswith(("。", "；", ";")):
             continue
         number, words = match.group(1), match.group(2)
@@ -78,9 +77,12 @@ def _headings(paragraphs: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
 
 
 def _title(paragraphs: list[tuple[int, str]], before: int) -> tuple[int, str]:
-    head = [(i, t) for i, t in paragraphs if i < before]
+    head = [(i, t) for i, t in paragraphs if i < before and len(t) <= 60]
+    for i, text in reversed(head):  # the nearest to the first heading: a site's menu comes before
+        if "政府信息公开" in text and normalize_label(text).endswith(("报告", "报告的函")):
+            return i, text
     for i, text in head:
-        if "报告" in text and len(text) <= 60:
+        if "报告" in text and not text.endswith(("。", "：", ":")):
             return i, text
     return (head[0] if head else (-1, ""))
 

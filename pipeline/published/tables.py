@@ -57,10 +57,9 @@ def classify(grid: Grid, form: Form) -> Table | None:
 class TableReader:
     """Reads the grids of one document into `submission` (values, provenance, places, findings)."""
 
-    def __init__(self, submission: Submission, form: Form, headings: dict[str, str]):
+    def __init__(self, submission: Submission, form: Form):
         self.submission = submission
         self.form = form
-        self.headings = headings  # section number → heading as printed
         self.found_rows: set[tuple[str, int]] = set()  # (table key, spec row)
         self.tables_found: set[str] = set()
         self.noted: set[tuple[int, int, int]] = set()
@@ -150,7 +149,7 @@ class TableReader:
                 continue
             self.found_rows.add((table.key, spec_index))
             columns = _column_labels(header, len(spec.cells))
-            self._place(grid, r, at + 2, printed, list(values), spec.cells, columns)
+            self._place(grid, r, printed, list(values), spec.cells, columns)
 
     def _match_row(self, grid: Grid, r: int, row: tuple[str, ...], texty: list[int], labels: list[str]):
         """(spec row index, label as printed, its cell index): the rightmost label cell that is a row
@@ -172,7 +171,7 @@ class TableReader:
                 return labels.index(match.official), printed, last
         return None
 
-    def _place(self, grid: Grid, r: int, first_col: int, printed_row: str, values: list[str],
+    def _place(self, grid: Grid, r: int, printed_row: str, values: list[str],
                cells: tuple[Cell, ...], columns: list[str]) -> None:
         while len(values) > len(cells) and not values[-1].strip():
             values.pop()  # the format's empty cells right of a short block
@@ -195,9 +194,9 @@ class TableReader:
                           cell.key, grid=grid, row=r)
                 continue
             column = columns[i] if i < len(columns) and columns[i].strip() else cell.col_label
-            self._value(grid, r, first_col + i, cell, values[i], printed_row, column)
+            self._value(grid, r, cell, values[i], printed_row, column)
 
-    def _value(self, grid: Grid, r: int, c: int, cell: Cell, text: str, printed_row: str, printed_column: str) -> None:
+    def _value(self, grid: Grid, r: int, cell: Cell, text: str, printed_row: str, printed_column: str) -> None:
         submission = self.submission
         place = DocumentPlace(self.name(grid), f"第{r}行“{_one_line(printed_column)}”列")
         submission.places[cell.key] = place
@@ -253,11 +252,9 @@ class TableReader:
             return
         r, row = rows[0]
         self.found_rows.add(("t4", 0))
-        heading = self.headings.get("四", "")
-        self._place(grid, r, 1, "（数据行）", list(row), cells, [])
+        self._place(grid, r, "（数据行）", list(row), cells, [])
         for extra_r, _ in rows[1:]:
             self._unplaced(grid, extra_r, "", grid.rows[extra_r - 1])
-        del heading
 
     def _unplaced(self, grid: Grid, r: int, printed: str, values) -> None:
         shown = "、".join(v for v in values if v.strip())

@@ -95,6 +95,11 @@ TYPES = {
     "previous-missing": "缺少上年数据",
 }
 
+# The finding types of published reports (pipeline/published) are titled beside their rules.
+from .forms.published import FINDING_TYPES as _PUBLISHED_TYPES  # noqa: E402
+
+TYPES.update(_PUBLISHED_TYPES)
+
 
 def sort_key(finding: Finding) -> tuple:
     """Errors first, then by unit, file, sheet and position."""

@@ -62,3 +62,23 @@ LABEL_DRIFT = (
 LABEL_ALIASES = (
     ("规范性文件", "行政规范性文件"),
 )
+
+# Finding types of reading a published report: id → Chinese title (listed with findings.TYPES).
+FINDING_TYPES = {
+    "label-variant": "表头或标题写法与格式不同",
+    "blank-as-zero": "空白按0读取",
+    "placeholder-as-zero": "符号按0读取",
+    "unit-removed": "数字中的单位已去掉",
+    "unit-converted": "金额已换算为万元",
+    "extra-values": "一行中的数字多于格式",
+    "missing-values": "一行中的数字少于格式",
+    "value-missing": "缺少数值",
+    "row-missing": "缺少格式规定的行",
+    "row-unplaced": "对应不到格式的行",
+    "duplicate-row": "重复的行",
+    "table-missing": "缺少格式规定的表格",
+    "extra-table": "格式以外的表格",
+    "year-from-text": "年度取自正文",
+    "year-missing": "找不到报告年度",
+    **{rule.id: rule.title for rule in DOCUMENT_RULES},
+}

@@ -330,3 +330,20 @@ def test_sections_out_of_order_or_extra_are_P2():
     longer = seed.replace("五、存在的主要问题及改进情况", "五、政府信息公开工作存在的主要问题及改进情况")
     assert "P2" not in [f.rule for f in read_bytes(longer.encode("utf-8"), "a.txt").findings]
     assert "P2" not in [f.rule for f in read_bytes(seed.encode("utf-8"), "a.txt").findings]
+
+
+def test_numbered_item_inside_a_section_is_not_a_section():
+    seed = SEED_TEXT.read_text(encoding="utf-8")
+    items = seed.replace("　　（二）规范建设，提高政务公开质量", "二、规范建设，提高政务公开质量")
+    back = read_bytes(items.encode("utf-8"), "a.txt")
+    assert "P2" not in [f.rule for f in back.findings]
+    assert "二、规范建设，提高政务公开质量" in back.texts["text.overview"]
+
+
+def test_gbk_web_page_is_read():
+    unit = CONFIG.units[0]
+    values, texts = values_2024(unit.code), DATA_2024.units[unit.code].texts
+    data = official_html(FORM_2021, 2024, unit.name, unit.full_name, values, texts, "2025年1月15日")
+    gbk = data.decode("utf-8").replace('charset="utf-8"', 'charset="gb2312"').encode("gb18030")
+    back = read_bytes(gbk, "a.htm")
+    assert back.findings == [] and back.values == values and back.unit_name == unit.name

@@ -60,18 +60,21 @@ def assemble(submission: Submission, blocks: list[Block]) -> None:
 
 def _headings(paragraphs: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
     """(block index, number, heading as printed) of the level-1 headings: "一、总体情况" … A numbered
-    line counts when its words are a known section title, or when it continues the numbering."""
+    line counts when its words are a known section title; one with other words counts when no known
+    title has its number and it continues the numbering ("五、下一步打算", "七、附件"), so that an
+    item "二、规范建设" inside 一 is not taken for section 二."""
     known = [(n, h.split("、", 1)[1]) for n, h in SECTION_HEADINGS]
     titles = [t for _, t in known] + [v for vs in SECTION_VARIANTS.values() for v in vs]
-    found: list[tuple[int, str, str]] = []
+    candidates = []
     for index, text in paragraphs:
         match = _HEADING.match(text)
-        if not match or len(text) > 45 or text.endswith(("。", "；", ";")):
-            continue
-        number, words = match.group(1), match.group(2)
-        recognised = match_label(words, titles) is not None
-        follows = found and NUMERALS.find(number) == NUMERALS.find(found[-1][1]) + 1
-        if recognised or follows:
+        if match and len(text) <= 45 and not text.endswith(("。", "；", ";")):
+            candidates.append((index, match.group(1), text, match_label(match.group(2), titles) is not None))
+    recognised = {number for _, number, _, known_title in candidates if known_title}
+    found: list[tuple[int, str, str]] = []
+    for index, number, text, known_title in candidates:
+        follows = bool(found) and NUMERALS.find(number) == NUMERALS.find(found[-1][1]) + 1
+        if known_title or (follows and number not in recognised):
             found.append((index, number, text))
     return found
 

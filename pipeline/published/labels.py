@@ -10,6 +10,7 @@ each becomes a finding (提示 when certain, 警告 when guessed).
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable
@@ -47,6 +48,7 @@ class Match:
         return ""
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical(text: str) -> str:
     """A label without spaces, punctuation and its leading numbering ("（三）", "1.", "一、")."""
     text = normalize_label(text)
@@ -54,6 +56,7 @@ def canonical(text: str) -> str:
     return _PUNCTUATION.sub("", text)
 
 
+@functools.lru_cache(maxsize=4096)
 def undrift(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """`text` (canonical) with the known misprints replaced by the official words."""
     words = []
@@ -99,23 +102,39 @@ def _guess(text: str, by_canonical: dict[str, str]) -> Match | None:
     return None
 
 
-def table_labels(table: Table) -> set[str]:
+_TABLE_LABELS: dict[int, frozenset[str]] = {}  # id of a form's table (module constants) → its labels
+
+
+def table_labels(table: Table) -> frozenset[str]:
     """Every text a table of the form prints (headers, titles, row and column labels), canonical."""
+    if id(table) not in _TABLE_LABELS:
+        _TABLE_LABELS[id(table)] = _table_labels(table)
+    return _TABLE_LABELS[id(table)]
+
+
+def _table_labels(table: Table) -> frozenset[str]:
     texts = {label.text for label in table.labels} | {cell.col_label for cell in table.cells}
-    return {canonical(t) for t in texts if canonical(t)}
+    return frozenset(canonical(t) for t in texts if canonical(t))
 
 
-def label_hits(texts: Iterable[str], labels: set[str]) -> int:
+def label_hits(texts: Iterable[str], labels: frozenset[str] | set[str]) -> int:
     """How many of `texts` (printed) are, drift undone, one of `labels` (canonical)."""
     return sum(1 for t in texts if undrift(canonical(t))[0] in labels)
 
 
-def distinctive_labels(forms: Iterable[Form]) -> dict[str, set[str]]:
+def distinctive_labels(forms: Iterable[Form]) -> dict[str, frozenset[str]]:
     """form id → the canonical labels only that form's tables print (how a 2019 table is told from
     a 2021 one)."""
-    forms = tuple(forms)
-    every = {f.id: set().union(*(table_labels(t) for t in f.tables)) for f in forms}
-    return {f.id: every[f.id] - set().union(*(every[o.id] for o in forms if o is not f)) for f in forms}
+    return _distinctive(tuple(f.id for f in forms))
+
+
+@functools.lru_cache(maxsize=None)
+def _distinctive(ids: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    from ..forms import form_by_id
+
+    forms = tuple(form_by_id(i) for i in ids)
+    every = {f.id: frozenset().union(*(table_labels(t) for t in f.tables)) for f in forms}
+    return {f.id: every[f.id] - frozenset().union(*(every[o.id] for o in forms if o is not f)) for f in forms}
 
 
 def _one_line(text: str) -> str:

@@ -150,3 +150,18 @@ def test_demo_imports_last_years_published_reports_and_checks_carry_over(tmp_pat
     altered = run_batch(this_year, previous_by_unit=previous)
     assert [(f.unit_code, f.rule, f.column) for f in altered.findings if f.rule == "X1"] == [
         ("01", "X1", "自然人")]
+
+
+def test_run_with_a_published_report_in_the_inbox_writes_no_marked_up_copy(county_dir):
+    """A published report that fails is listed in 问题清单; it is no workbook to mark up and send back."""
+    from pipeline.outputs import RETURNS_DIR, write_outputs
+
+    config = load_config(county_dir / "county.toml")
+    config = dataclasses.replace(config, year=2019, output=county_dir / "输出")
+    (config.inbox / "青塘镇年报.txt").write_bytes(SEED_TEXT.read_bytes())
+    result = run_batch(config)
+    assert result.unit("01").status == "有错误" and result.unit("01").submission.medium == "txt"
+    assert {f.rule for f in result.unit("01").findings} >= {"R1", "unit-by-name"}
+    written = write_outputs(result, config)
+    assert not (county_dir / "输出" / "2019" / RETURNS_DIR).exists()
+    assert written["问题清单（Excel）"].is_file()

@@ -347,3 +347,12 @@ def test_gbk_web_page_is_read():
     gbk = data.decode("utf-8").replace('charset="utf-8"', 'charset="gb2312"').encode("gb18030")
     back = read_bytes(gbk, "a.htm")
     assert back.findings == [] and back.values == values and back.unit_name == unit.name
+
+
+def test_copied_text_with_a_label_wrapped_onto_the_next_line():
+    seed = SEED_TEXT.read_text(encoding="utf-8")
+    wrapped = seed.replace("\t一、本年新收政府信息公开申请数量\n", "\t一、本年新收政府信息\n公开申请数量\n")
+    assert wrapped != seed
+    back = read_bytes(wrapped.encode("utf-8"), "a.txt")
+    assert back.values == read_bytes(seed.encode("utf-8"), "a.txt").values
+    assert "公开申请数量" not in "".join(back.texts.values())

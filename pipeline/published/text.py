@@ -13,6 +13,7 @@ import re
 from .document import MAX_BYTES, MAX_CELLS, Block, Grid, Paragraph, Unreadable
 
 _MARKERS = re.compile(r"\[bookmark:[^\]]*\]")
+_SECTION = re.compile(r"^[一二三四五六七八九十]{1,2}[、.．]")
 
 
 def decode_text(data: bytes) -> str | None:
@@ -60,6 +61,7 @@ def read_text(data: bytes, name: str) -> list[Block]:
             blocks.append(Grid(sum(isinstance(b, Grid) for b in blocks) + 1, tuple(rows)))
             rows = []
 
+    in_cell = False  # the line before was a cell: a line without a tab right after it continues it
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         line = _MARKERS.sub("", line)
         if line.startswith("\t"):
@@ -67,10 +69,16 @@ def read_text(data: bytes, name: str) -> list[Block]:
             cells += 1
             if cells > MAX_CELLS:
                 raise Unreadable(f"{name} 的表格过大（超过 {MAX_CELLS} 个单元格），不像年度报告，未读取。")
-        elif not line.strip():
+            in_cell = True
+            continue
+        if not line.strip():
             end_row()
+        elif in_cell and row and len(line.strip()) <= 40 and not _SECTION.match(line.strip()):
+            row[-1] += "\n" + line.strip()  # a label wrapped onto the next line
+            continue
         else:
             end_table()
             blocks.append(Paragraph(line.strip()))
+        in_cell = False
     end_table()
     return blocks

@@ -284,6 +284,42 @@ def check_command(args: argparse.Namespace) -> int:
     return EXIT_FAILED if any(f.is_error for f in findings) else EXIT_OK
 
 
+def _import_options(parser: argparse.ArgumentParser) -> None:
+    _config_option(parser, required=False)
+    parser.set_defaults(config=Path("county.toml"))
+    parser.add_argument("paths", nargs="+", type=Path, metavar="文件或文件夹",
+                        help="已发布的年度报告（.docx、.html/.htm 网页、.txt），或存放它们的文件夹，可以给多个")
+
+
+@command("import", "导入往年已发布的年度报告（Word、网页、文本），作为核对上年结转的往年数据", _import_options)
+def import_command(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        raise UsageError(f"找不到文件或文件夹：{'、'.join(missing)}")
+
+    from .published.importing import ImportRefused, expand, import_reports
+    from .terminal import progress_bar
+
+    try:
+        with progress_bar(len(expand(args.paths)), "读取已发布的报告") as advance:
+            result = import_reports(config, args.paths, progress=advance)
+    except ImportRefused as exc:
+        raise UsageError(exc.message) from None
+    for year, reports in sorted(result.imported.items()):
+        errors = sum(1 for f in result.findings.get(year, []) if f.is_error)
+        print(f"{year}年度：导入 {len(reports)} 个单位的报告（{'、'.join(u.name for u, _ in reports)}）；"
+              f"报告中发现 {errors} 个错误，有错误的数值也已导入并在 data.csv 的 flags 列中标明。")
+    if result.unmatched or result.duplicates:
+        print("以下文件未导入：")
+        for submission in result.unmatched + result.duplicates:
+            reason = next((f.message for f in submission.findings if f.is_error), "无法确定年度或单位")
+            print(f"  {submission.file.name}：{reason}")
+    for label, path in result.written.items():
+        print(f"{label}：{path}")
+    return EXIT_FAILED if result.unmatched or result.duplicates else EXIT_OK
+
+
 # --- helpers ------------------------------------------------------------------------------------
 
 

@@ -311,7 +311,41 @@ def demo_folders(out_dir: Path) -> dict[str, Path]:
         "results_2024": out_dir / "示例县" / "结果" / "2024",
         "results_2025": out_dir / "示例县" / "结果" / "2025",
         "seed_results": out_dir / "青塘镇样例" / "结果" / "2019",
+        "published_2024": out_dir / "示例县" / "2024年已发布的报告",
+        "imported": out_dir / "示例县" / "导入的往年数据",
     }
+
+
+# Units whose 2024 report the demo prints "by hand", with the drifts real published reports show;
+# the others are published as this tool's own Word reports. The numbers are the same either way.
+HANDMADE_2024 = {
+    "03": ("gouji", "xianxing", "normative", "letter_title"),
+    "05": ("slash", "units", "split", "fullwidth"),
+    "07": ("format2019",),
+}
+
+
+def build_published_year(result, config: CountyConfig, out_dir: Path) -> list[Path]:
+    """The reports of every unit that passed in `result`, as the county published them: this tool's
+    Word report, except the units of HANDMADE_2024, typed by hand with drifts."""
+    from .published.samples import handmade_docx
+    from .word.render import report_bytes, report_context, signature_date
+    from .word.template import template_path
+    from .files import write_atomic
+
+    written = []
+    for unit_result in result.passed():
+        unit, submission = unit_result.unit, unit_result.submission
+        if unit.code in HANDMADE_2024:
+            path = Path(out_dir) / f"{unit.name}{result.year}年度政府信息公开工作年度报告.docx"
+            data = handmade_docx(result.form, result.year, unit.name, unit.full_name or unit.name, submission.values,
+                                 submission.texts, signature_date(submission.info.get("info.date")), HANDMADE_2024[unit.code])
+        else:
+            path = Path(out_dir) / f"{safe_stem(unit)}.docx"
+            data = report_bytes(template_path(result.form), report_context(result.form, result.year, unit, submission))
+        write_atomic(path, data)
+        written.append(path)
+    return written
 
 
 def run_demo(out_dir: Path | None = None) -> int:
@@ -372,6 +406,18 @@ def _check_demo(config: CountyConfig, folders: dict[str, Path], out_dir: Path) -
                         history=folders["results_2024"].parent)
     earlier = run_batch(last_year)
     write_outputs(earlier, last_year, folder=folders["results_2024"])
+    # a county in its first year with the tool has only last year's reports as published: import them
+    from .published.importing import import_reports
+
+    published = build_published_year(earlier, last_year, folders["published_2024"])
+    this_year = replace(this_year, history=folders["imported"])
+    imported = import_reports(this_year, [folders["published_2024"]])
+    console.print(
+        f"\n导入 {config.year - 1} 年已发布的报告：{len(published)} 份 Word 文件（其中 {len(HANDMADE_2024)} 份手工排版，"
+        f"带有常见的表头错字和写法），导入 {sum(len(r) for r in imported.imported.values())} 个单位；"
+        f"导入问题清单：{_shown(imported.written[f'{config.year - 1}年度导入问题清单'])}",
+        soft_wrap=True,
+    )
     previous = load_previous(this_year)
     result = run_batch(this_year, previous_by_unit=previous, previous_texts=load_previous_texts(this_year))
     outputs = write_outputs(result, this_year, folder=folders["results_2025"], previous=previous)

@@ -105,6 +105,11 @@ TYPES = {
     "changed-during-run": "文件在运行期间被改动",
 }
 
+# The finding types of published reports (pipeline/published) are titled beside their rules.
+from .forms.published import FINDING_TYPES as _PUBLISHED_TYPES  # noqa: E402
+
+TYPES.update(_PUBLISHED_TYPES)
+
 
 def sort_key(finding: Finding) -> tuple:
     """Errors first, then by unit, file, sheet and position."""

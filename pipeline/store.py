@@ -337,3 +337,54 @@ def previous_missing_message(config: CountyConfig, consequence: str) -> str:
 def for_year(config: CountyConfig, year: int) -> CountyConfig:
     """The config as if its report year were `year` (the template command may be given another year)."""
     return config if config.year == year else dataclasses.replace(config, year=year)
+
+
+# --- values imported from published reports --------------------------------------------------------
+
+# An imported data.csv has the columns of COLUMNS and two more at the end, which `load_dataset` (it
+# reads columns by their header name) ignores: `flags`, the rules and reading findings the value is
+# part of ("R1 blank-as-zero"; empty when it was read exactly and passed every rule), and `source`,
+# where it was printed ("青塘镇.docx｜表2｜（七）总计｜其他").
+IMPORT_COLUMNS = COLUMNS + ("flags", "source")
+
+
+@dataclasses.dataclass(frozen=True)
+class ValueRecord:
+    unit_code: str
+    unit_name: str
+    year: int
+    format: str
+    key: str
+    table: str  # the section heading, as in data.csv
+    row_label: str
+    column_label: str
+    value: Decimal
+    flags: str = ""
+    source: str = ""
+
+
+def write_imported(folder: Path, records: list[ValueRecord]) -> Path:
+    """Write `data.csv` of imported values into `folder` (atomically, untouched when unchanged)."""
+    path = Path(folder) / DATASET
+    write_atomic(path, imported_bytes(records))
+    return path
+
+
+def imported_bytes(records: list[ValueRecord]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(IMPORT_COLUMNS)
+    for record in records:
+        row = dataclasses.asdict(record)
+        row["year"], row["value"] = str(record.year), fmt_number(record.value)
+        writer.writerow([_excel_safe(row[c]) if c in QUOTED_COLUMNS + ("flags", "source") else row[c] for c in IMPORT_COLUMNS])
+    return buffer.getvalue().encode(ENCODING)
+
+
+def is_imported(path: Path) -> bool:
+    """Whether the data.csv at `path` was written by `nianbao import` (it has the `flags` column)."""
+    try:
+        first = Path(path).read_bytes().decode(ENCODING).split("\n", 1)[0]
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "flags" in [c.strip() for c in first.split(",")]

@@ -62,6 +62,17 @@ class FileInfo:
         return cls(snapshot.path, snapshot.size, snapshot.modified, snapshot.sha256, snapshot.label)
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Where a value of a published report was printed: file, table, and its row and column labels
+    as printed (a workbook's values are located by `Submission.places` instead)."""
+
+    file: str
+    table: str  # "表3"
+    row: str
+    column: str
+
+
 @dataclass
 class Submission:
     """One returned file, as read."""
@@ -85,6 +96,8 @@ class Submission:
     broken_totals: set[str] = field(default_factory=set)  # totals whose formula shows an error value
     is_summary: bool = False  # a county's 汇总表 read at the level above: its totals are numbers, not formulas
     findings: list[Finding] = field(default_factory=list)
+    medium: str = "xlsx"  # what the file is: xlsx, or a published report (docx, html, txt)
+    provenance: dict[str, Provenance] = field(default_factory=dict)  # published reports: where each value was printed
 
     @property
     def rule_values(self) -> dict[str, Decimal]:

@@ -26,6 +26,7 @@ from pipeline.cli import main
 from pipeline.config import load_config
 from pipeline.demo import DEMO_COUNTY, SEED_EXAMPLE, build_demo_inbox
 from pipeline.office import convert, find_soffice
+from pipeline.report.display import display_rows
 from pipeline.outputs import write_outputs
 
 ERROR, WARNING, NOTICE = "错误", "警告", "提示"
@@ -455,8 +456,12 @@ def _assert_marked_up(path: Path, unit) -> None:
     """Every finding with a cell has its message in that cell's comment; 退回意见 lists them all."""
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[0] == "退回意见"
-    listed = [r[9] for r in wb["退回意见"].iter_rows(min_row=3, values_only=True) if r[9]]
-    assert sorted(listed) == sorted(f.message for f in unit.findings)
+    # one row per finding, or per run of one kind in one sheet; every finding is behind one row
+    ws = wb["退回意见"]
+    headers = [c.value for c in ws[2]]
+    listed = [r[headers.index("说明")] for r in ws.iter_rows(min_row=3, values_only=True) if r[headers.index("说明")]]
+    assert sorted(listed) == sorted(r.message for r in display_rows(unit.findings))
+    assert "单位" not in headers and "文件" not in headers
     for finding in unit.findings:
         if finding.cell:
             comment = wb[finding.sheet][finding.cell].comment

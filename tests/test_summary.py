@@ -31,7 +31,7 @@ from pipeline.batch import run_batch
 from pipeline.checks import check_submission
 from pipeline.config import Unit
 from pipeline.files import fixed_timestamp
-from pipeline.findings import COLUMNS
+from pipeline.report.display import DISPLAY_COLUMNS, display_rows
 from pipeline.forms.spec import ERROR, WARNING, evaluate
 from pipeline.office import convert
 from pipeline.summary import (
@@ -273,10 +273,12 @@ def test_status_sheet_lists_every_roster_unit_with_file_hash_and_counts(run):
 def test_findings_sheet_lists_every_finding(run):
     _, result, path = run
     ws = openpyxl.load_workbook(path)["问题清单"]
-    assert [c.value for c in ws[1]] == [header for _, header in COLUMNS]
-    assert ws.max_row == 1 + len(result.findings)
+    assert [c.value for c in ws[1]] == [header for _, header in DISPLAY_COLUMNS]
+    rows = display_rows(result.findings)
+    assert ws.max_row == 1 + len(rows)
+    assert sum(r.count for r in rows) == len(result.findings)
     messages = {ws.cell(r, 10).value for r in range(2, ws.max_row + 1)}
-    assert messages == {f.message for f in result.findings}
+    assert messages == {r.message for r in rows}
 
 
 def test_comparison_with_last_year(run, tmp_path, form):

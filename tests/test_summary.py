@@ -4,6 +4,7 @@ the batch, summarised, and read back with the reader (and with LibreOffice when 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import re
 import zipfile
@@ -254,20 +255,44 @@ def test_detail_sheet_has_a_row_per_unit_and_a_column_per_cell(run, form):
     assert ws.auto_filter.ref == f"A2:{openpyxl.utils.get_column_letter(ws.max_column)}6"
 
 
-def test_status_sheet_lists_every_roster_unit_with_file_hash_and_counts(run):
+def test_status_sheet_lists_every_roster_unit_with_receipt_size_hash_and_counts(run):
     config, result, path = run
     ws = openpyxl.load_workbook(path)[STATUS_SHEET]
-    assert [c.value for c in ws[1]] == ["单位代码", "单位", "类型", "状态", "文件名", "SHA-256", "错误数", "警告数"]
+    assert [c.value for c in ws[1]] == [
+        "单位代码", "单位", "类型", "状态", "文件名", "收到时间", "截止日期后", "大小（KB）", "哈希（前8位）", "错误数", "警告数", "SHA-256",
+    ]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     inbox = config.inbox
     failed = result.unit("12")
+
+    def sent(name):
+        file = inbox / name
+        stamp = dt.datetime.fromtimestamp(file.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+        return [name, stamp, None, f"{file.stat().st_size / 1024:.1f}", sha256(file)[:8]]
+
     assert failed.errors >= 1
     assert rows == [
-        ["03", "青塘镇", "乡镇", "通过", "03-青塘镇.xlsx", sha256(inbox / "03-青塘镇.xlsx"), 0, 0],
-        ["05", "龙潭乡", "乡镇", "通过", "05-龙潭乡.xlsx", sha256(inbox / "05-龙潭乡.xlsx"), 0, 0],
-        ["12", "县财政局", "部门", "有错误", "12-县财政局.xlsx", sha256(inbox / "12-县财政局.xlsx"), failed.errors, failed.warnings],
-        ["20", "县教育局", "部门", "未报送", None, None, 1, 0],
+        ["03", "青塘镇", "乡镇", "通过", *sent("03-青塘镇.xlsx"), 0, 0, sha256(inbox / "03-青塘镇.xlsx")],
+        ["05", "龙潭乡", "乡镇", "通过", *sent("05-龙潭乡.xlsx"), 0, 0, sha256(inbox / "05-龙潭乡.xlsx")],
+        ["12", "县财政局", "部门", "有错误", *sent("12-县财政局.xlsx"), failed.errors, failed.warnings, sha256(inbox / "12-县财政局.xlsx")],
+        ["20", "县教育局", "部门", "未报送", None, None, None, None, None, 1, 0, None],
     ]
+    assert ws.column_dimensions["L"].hidden is True  # the full hash is for machines
+    assert ws.print_area == "'报送情况'!$A$1:$K$5"
+
+
+def test_status_sheet_marks_files_received_after_the_deadline(tmp_path, form):
+    config, result = small_county(tmp_path, form)
+    late_file = config.inbox / "05-龙潭乡.xlsx"
+    deadline = dt.date(YEAR_OF[form.id] + 1, 1, 31)
+    os.utime(late_file, (dt.datetime(YEAR_OF[form.id] + 1, 2, 3, 9, 30).timestamp(),) * 2)
+    os.utime(config.inbox / "03-青塘镇.xlsx", (dt.datetime(YEAR_OF[form.id] + 1, 1, 31, 23, 0).timestamp(),) * 2)
+    config = dataclasses.replace(config, deadline=deadline)
+    result = run_batch(config)
+    ws = openpyxl.load_workbook(write_summary(result, config, tmp_path / "汇总表.xlsx"))[STATUS_SHEET]
+    late = {ws.cell(r, 2).value: (ws.cell(r, 6).value, ws.cell(r, 7).value) for r in range(2, ws.max_row + 1)}
+    assert late["龙潭乡"] == (f"{YEAR_OF[form.id] + 1}-02-03 09:30", "逾期")
+    assert late["青塘镇"] == (f"{YEAR_OF[form.id] + 1}-01-31 23:00", None)  # on the day is in time
 
 
 def test_findings_sheet_lists_every_finding(run):

@@ -30,7 +30,8 @@ from .charts import _chart_sheet
 from .comparison import _comparison_sheet
 from .detail import _detail_sheet, detail_headers
 from .figures import figure_value, headline_figures, last_year_form, outcome_groups
-from .marks import SUMMARY_MARK, _meta_sheet
+from ..coverage import SUMMARY_MARK, Coverage, coverage_from_marks
+from .marks import _meta_sheet, coverage_of
 from .overview import _summary_sheet
 from .report import summary_report_context, write_summary_report
 from .status import UNMATCHED, _status_sheet
@@ -84,12 +85,12 @@ def summary_workbook(
 
     places = _summary_sheet(wb.create_sheet(SUMMARY_SHEET), result, config, totals)
     _detail_sheet(wb.create_sheet(DETAIL_SHEET), result)
-    _status_sheet(wb.create_sheet(STATUS_SHEET), result)
+    _status_sheet(wb.create_sheet(STATUS_SHEET), result, config)
     write_findings_table(wb.create_sheet(FINDINGS_SHEET), result.findings, header_row=1)
     if previous is not None:
         _comparison_sheet(wb.create_sheet(COMPARISON_SHEET), result, totals, previous)
     _chart_sheet(wb.create_sheet(CHART_SHEET), result, config, totals, previous)
-    _meta_sheet(wb.create_sheet(layout.META_SHEET), form, result.year, config)
+    _meta_sheet(wb.create_sheet(layout.META_SHEET), form, result.year, config, coverage_of(result))
     for key, place in places.items():
         name = layout.defined_name(key)
         wb.defined_names[name] = DefinedName(name, attr_text=place.absolute)
@@ -107,5 +108,5 @@ def summary_workbook(
 __all__ = [
     "SUMMARY_NAME", "SUMMARY_REPORT_NAME", "write_summary", "summary_workbook", "county_totals", "coverage_sentence",
     "headline_figures", "figure_value", "write_summary_report", "summary_report_context", "summary_unit_code",
-    "with_totals", "detail_headers", "last_year_form", "outcome_groups", "SUMMARY_MARK", "UNMATCHED",
+    "with_totals", "detail_headers", "last_year_form", "outcome_groups", "SUMMARY_MARK", "UNMATCHED", "Coverage", "coverage_of", "coverage_from_marks",
 ]

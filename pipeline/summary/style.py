@@ -23,3 +23,8 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 TOP_LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
 PERCENT_FORMAT = "0.0%"
+
+
+def page_footer(ws) -> None:
+    """The sheet's name and 第 n 页，共 m 页 at the foot of every printed page."""
+    ws.oddFooter.center.text = "&A　第 &P 页，共 &N 页"

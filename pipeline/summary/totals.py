@@ -6,9 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Mapping
 
-from ..batch import DUPLICATE, MISSING, PASSED, UNREADABLE, RunResult
+from ..batch import DUPLICATE, MISSING, PASSED, UNREADABLE, RunResult, UnitResult
 from ..config import CountyConfig
 from ..forms.spec import Form
+
+PARTIAL = "部分"  # 报送情况 of a county whose summary leaves some of its units out
 
 
 def summary_unit_code(config: CountyConfig) -> str:
@@ -45,4 +47,19 @@ def coverage_sentence(result: RunResult) -> str:
         text += "；未通过：" + "、".join(failed)
     if result.unmatched:
         text += f"；另有 {len(result.unmatched)} 个文件无法确定报送单位，未计入"
+    partial = [u.unit.name for u in units if shown_status(u) == PARTIAL]
+    if partial:
+        text += "；部分汇总：" + "、".join(partial)
+    if any(u.submission is not None and u.submission.is_summary for u in units):
+        from .marks import coverage_of
+
+        coverage = coverage_of(result)
+        text += f"；覆盖乡镇和部门 {coverage.bottom_accepted}/{coverage.bottom_units}"
     return text + "。"
+
+
+def shown_status(unit: UnitResult) -> str:
+    """The status 报送情况 shows: 部分 for a county whose summary passed but leaves units out."""
+    if unit.status == PASSED and any(f.rule == "partial-summary" for f in unit.findings):
+        return PARTIAL
+    return unit.status

@@ -437,8 +437,65 @@ def test_summary_report_prints_the_totals_with_the_county_as_unit(run, form, tmp
     assert str(totals["t3.received.natural"]) == "15" and "15" in cells
     assert str(totals["t3.total.total"]) in cells
     context = summary_report_context(result, config)
-    assert context["signature_date"] == "" and context["overview"] == [] and context["problems"] == []
+    assert context["signature_date"] == f"{year + 1}年1月31日"  # no deadline in county.toml
+    assert f"{year + 1}年1月31日" in texts
     assert document.core_properties.created.replace(tzinfo=None) == fixed_timestamp(year)
     before = path.read_bytes()
     write_summary_report(result, config, path)
     assert path.read_bytes() == before
+
+
+def test_summary_report_is_a_finished_draft_with_coverage_numbers_and_passages_to_complete(run, form):
+    config, result, _ = run
+    year = YEAR_OF[form.id]
+    totals = county_totals(result)
+    context = summary_report_context(result, config)
+    preface = [p["text"] for p in context["preface"]]
+    assert preface[0].startswith("本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和" + form.document)
+    assert preface[0].endswith(f"本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。")
+    assert preface[1] == "本报告汇总了名册 4 个单位中通过校验的 2 个单位的数据；未计入：县财政局（有错误）、县教育局（未报送）。"
+    overview = context["overview"]
+    assert [p["lead"] for p in overview[:3]] == ["（一）主动公开。", "（二）依申请公开。", "（三）行政复议和行政诉讼。"]
+    requests = overview[1]["rest"]
+    n = lambda key: str(int(totals[key]))  # noqa: E731
+    assert requests.startswith(f"全县共收到政府信息公开申请{n('t3.received.total')}件，上年结转{n('t3.carried_in.total')}件；"
+                               f"办结{n('t3.total.total')}件，其中予以公开{n('t3.disclosed.total')}件")
+    assert f"结转下年度继续办理{n('t3.carried_over.total')}件。" in requests
+    assert f"被申请行政复议{n('t4.review.total')}件" in overview[2]["rest"]
+    # the indicator sentences close section 一, and are in the context for others to extend
+    assert context["indicator_sentences"] and [p["text"] for p in overview[3:]] == context["indicator_sentences"]
+    assert context["indicator_sentences"][0].startswith("本年度应办理的申请（本年新收与上年结转）共")
+    for name in ("problems", "other"):
+        assert context[name][0]["text"].startswith("【待补充】") and "定稿前删除本提示" in context[name][0]["text"]
+    assert context["draft"] is True  # 县财政局 failed and 县教育局 sent nothing
+
+
+def test_summary_report_of_a_complete_county_is_no_draft_and_dated_by_the_deadline(tmp_path, form):
+    year = YEAR_OF[form.id]
+    config, _ = small_county(tmp_path, form)
+    (config.inbox / "12-县财政局.xlsx").unlink()
+    config = dataclasses.replace(config, units=ROSTER[:2], deadline=dt.date(year + 1, 1, 20))
+    result = run_batch(config)
+    context = summary_report_context(result, config)
+    assert context["draft"] is False
+    assert context["signature_date"] == f"{year + 1}年1月20日"
+    assert context["preface"][1]["text"] == "本报告汇总了名册 2 个单位中通过校验的 2 个单位的数据。"
+
+
+def test_no_summary_report_of_zeros_when_no_unit_passed(tmp_path, form):
+    from pipeline.summary import NoAcceptedUnit
+
+    config, _ = small_county(tmp_path, form)
+    for path in config.inbox.iterdir():
+        if not path.name.startswith("12-"):
+            path.unlink()
+    result = run_batch(config)
+    target = tmp_path / "汇总报告.docx"
+    target.write_bytes(b"last run's report")
+    with pytest.raises(NoAcceptedUnit) as caught:
+        write_summary_report(result, config, target)
+    assert not target.exists()  # last run's report does not stand for this one
+    assert caught.value.reason == (
+        "名册 4 个单位中没有一个通过校验（1 个报送了文件），未生成汇总报告："
+        "没有可汇总的数字，全为 0 的报告会被误读为全年无工作。请先处理问题清单中的错误。"
+    )

@@ -33,7 +33,7 @@ from .figures import figure_value, headline_figures, last_year_form, outcome_gro
 from ..coverage import SUMMARY_MARK, Coverage, coverage_from_marks
 from .marks import _meta_sheet, coverage_of
 from .overview import _summary_sheet
-from .report import summary_report_context, write_summary_report
+from .report import NoAcceptedUnit, is_draft, no_report_reason, summary_report_context, write_summary_report
 from .status import UNMATCHED, _status_sheet
 from .totals import county_totals, coverage_sentence, summary_unit_code, with_totals
 
@@ -108,5 +108,5 @@ def summary_workbook(
 __all__ = [
     "SUMMARY_NAME", "SUMMARY_REPORT_NAME", "write_summary", "summary_workbook", "county_totals", "coverage_sentence",
     "headline_figures", "figure_value", "write_summary_report", "summary_report_context", "summary_unit_code",
-    "with_totals", "detail_headers", "last_year_form", "outcome_groups", "SUMMARY_MARK", "UNMATCHED", "Coverage", "coverage_of", "coverage_from_marks",
+    "with_totals", "detail_headers", "last_year_form", "outcome_groups", "SUMMARY_MARK", "UNMATCHED", "NoAcceptedUnit", "is_draft", "no_report_reason", "Coverage", "coverage_of", "coverage_from_marks",
 ]

@@ -24,7 +24,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from ..batch import RunResult
 from ..config import CountyConfig
 from ..files import fixed_timestamp, save_workbook
-from ..report.findings_xlsx import write_findings_table
+from ..report.findings_xlsx import print_findings_setup, write_findings_table
 from ..workbook import layout
 from .charts import _chart_sheet
 from .comparison import _comparison_sheet
@@ -86,7 +86,9 @@ def summary_workbook(
     places = _summary_sheet(wb.create_sheet(SUMMARY_SHEET), result, config, totals)
     _detail_sheet(wb.create_sheet(DETAIL_SHEET), result)
     _status_sheet(wb.create_sheet(STATUS_SHEET), result, config)
-    write_findings_table(wb.create_sheet(FINDINGS_SHEET), result.findings, header_row=1)
+    findings_sheet = wb.create_sheet(FINDINGS_SHEET)
+    write_findings_table(findings_sheet, result.findings, header_row=1)
+    print_findings_setup(findings_sheet)
     if previous is not None:
         _comparison_sheet(wb.create_sheet(COMPARISON_SHEET), result, totals, previous)
     _chart_sheet(wb.create_sheet(CHART_SHEET), result, config, totals, previous)

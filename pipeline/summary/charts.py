@@ -7,17 +7,19 @@ from typing import Mapping
 
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
+from openpyxl.worksheet.pagebreak import Break
 
 from ..batch import RunResult
 from ..config import CountyConfig
 from ..workbook.cells import plain_number, print_setup, write_cell
 from .figures import figure_value, last_year_form, outcome_groups
-from .style import BODY_FONT, CENTER, HEADER_FILL, LEFT
+from .style import BODY_FONT, CENTER, HEADER_FILL, LEFT, page_footer
 
 
 def _chart_sheet(ws, result: RunResult, config: CountyConfig, totals: Mapping[str, Decimal],
                  previous: Mapping[str, Mapping[str, Decimal]] | None) -> None:
-    """The data of each chart in columns A–C, the charts to their right."""
+    """The data of each chart in columns A–C, the charts to their right, each chart at the top of a
+    printed page (a manual page break before it), so that no page break cuts one."""
     form = result.form
     last_form = last_year_form(result)
     header_font = Font(name=BODY_FONT, size=10, bold=True)
@@ -46,12 +48,13 @@ def _chart_sheet(ws, result: RunResult, config: CountyConfig, totals: Mapping[st
     units_end = row
     chart_row = 1
     if passed:
-        ws.add_chart(_bar_chart(ws, "各单位本年新收政府信息公开申请数量", 1, units_end, 2, 2, "件"), f"E{chart_row}")
-        chart_row += 20
+        ws.add_chart(_bar_chart(ws, "各单位本年新收政府信息公开申请数量（件）", 1, units_end, 2, 2, "件"), f"E{chart_row}")
+        chart_row += CHART_ROWS
         if previous is not None:
-            chart = _bar_chart(ws, "本年与上年新收申请数量对比（通过校验的单位）", 1, units_end, 2, 3, "件")
+            chart = _bar_chart(ws, "本年与上年新收申请数量对比（通过校验的单位，件）", 1, units_end, 2, 3, "件")
+            _page_break_before(ws, chart_row)
             ws.add_chart(chart, f"E{chart_row}")
-            chart_row += 20
+            chart_row += CHART_ROWS
 
     # 2. the county's outcomes of table 三 by kind
     row = units_end + 2
@@ -62,11 +65,24 @@ def _chart_sheet(ws, result: RunResult, config: CountyConfig, totals: Mapping[st
         row += 1
         write_cell(ws, row, 1, name, body, LEFT)
         ws.cell(row, 2, plain_number(figure_value(totals, keys, form))).font = body
-    chart = _bar_chart(ws, f"{config.county}本年度办理结果分布", outcome_head, row, 2, 2, "件")
+    chart = _bar_chart(ws, f"{config.county}本年度办理结果分布（件）", outcome_head, row, 2, 2, "件")
     chart.type = "bar"
     chart.legend = None
+    # a horizontal bar chart draws its first category at the bottom: reversed, （一） is on top as in table 三
+    chart.x_axis.scaling.orientation = "maxMin"
+    chart.y_axis.crosses = "max"  # and the value axis stays below the bars
+    if chart_row > 1:
+        _page_break_before(ws, chart_row)
     ws.add_chart(chart, f"E{chart_row}")
     print_setup(ws, landscape=True, centered=False)
+    page_footer(ws)
+
+
+CHART_ROWS = 20  # rows of 15 points from one chart's anchor to the next: 10.6 cm for a 9.5 cm chart
+
+
+def _page_break_before(ws, row: int) -> None:
+    ws.row_breaks.append(Break(id=row - 1))
 
 
 def _bar_chart(ws, title: str, head: int, end: int, first_col: int, last_col: int, unit: str) -> BarChart:

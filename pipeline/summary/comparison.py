@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 from ..batch import PASSED, RunResult
 from ..workbook.cells import plain_number, print_setup, write_cell
 from .figures import figure_value, headline_figures, last_year_form
-from .style import BODY_FONT, BORDER, CENTER, HEADER_FILL, LEFT, PERCENT_FORMAT, STATUS_FILLS
+from .style import BODY_FONT, BORDER, CENTER, HEADER_FILL, LEFT, PERCENT_FORMAT, STATUS_FILLS, page_footer
 
 
 COMPARISON_PARTS = ("本年", "上年", "增减", "增减率")
@@ -78,7 +78,12 @@ def _comparison_sheet(ws, result: RunResult, totals: Mapping[str, Decimal], prev
     ws.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=min(last_col, 16))
     ws.row_dimensions[row + 2].height = 30
     ws.freeze_panes = ws.cell(3, first).coordinate
+    # seven figures of four columns: two pages across, the unit columns and both header rows repeated
     print_setup(ws, landscape=True, centered=False)
+    ws.page_setup.fitToWidth = 1 if len(figures) <= 4 else 2
+    ws.print_title_rows = "1:2"
+    ws.print_title_cols = f"A:{get_column_letter(len(fixed))}"
+    page_footer(ws)
 
 
 def _sum_values(units: list[Mapping[str, Decimal]]) -> dict[str, Decimal]:

@@ -1,4 +1,11 @@
-"""Sheet 分单位明细: every cell of the form for every roster unit."""
+"""Sheet 分单位明细: every cell of the form for every roster unit.
+
+Units are columns and the cells of the form are rows (table, row label, column label). A reader
+compares the units on one figure along a row, and the sheet prints: the three label columns and the
+unit header rows repeat on every page, and 18 units fit one A4 landscape page wide at a legible
+scale (a county with many more units continues on further pages across, labels repeated). The
+other way round (a unit per row, a column per cell) made 204 columns and 40 printed pages.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,7 @@ from ..batch import RunResult
 from ..forms.spec import Form
 from ..workbook.cells import plain_number, print_setup, wrapped_lines, write_cell
 from ..workbook.template import NUMBER_FORMATS
-from .style import BODY_FONT, BORDER, CENTER, HEADER_FILL, LEFT, STATUS_FILLS
-
-
-UNIT_COLUMNS = (("单位代码", 10), ("单位", 18), ("类型", 7), ("状态", 9))
+from .style import BODY_FONT, BORDER, CENTER, HEADER_FILL, LEFT, STATUS_FILLS, page_footer
 
 
 def detail_headers(form: Form) -> list[tuple[str, str]]:
@@ -31,62 +35,74 @@ def detail_headers(form: Form) -> list[tuple[str, str]]:
     return headers
 
 
+LABEL_COLUMNS = (("表", 5), ("行", 34), ("列", 14))
+UNIT_WIDTH = 8
+HEADER_ROWS = ("单位代码", "单位", "类型", "状态")
+USABLE_CHARS = 150  # characters of column width across A4 landscape at 100 %
+MIN_SCALE = 0.75  # below this the sheet continues on another page across
+
+
 def _detail_sheet(ws, result: RunResult) -> None:
     form = result.form
     header_font = Font(name=BODY_FONT, size=10, bold=True)
-    first = len(UNIT_COLUMNS) + 1
-    write_cell(ws, 1, 1, "单位", header_font, CENTER, HEADER_FILL)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(UNIT_COLUMNS))
-    for col, (header, width) in enumerate(UNIT_COLUMNS, start=1):
-        write_cell(ws, 2, col, header, header_font, CENTER, HEADER_FILL)
+    body = Font(name=BODY_FONT, size=10)
+    first = len(LABEL_COLUMNS) + 1
+    for col, (header, width) in enumerate(LABEL_COLUMNS, start=1):
+        write_cell(ws, 1, col, header, header_font, CENTER, HEADER_FILL)
+        ws.merge_cells(start_row=1, start_column=col, end_row=len(HEADER_ROWS), end_column=col)
         ws.column_dimensions[get_column_letter(col)].width = width
-    headers = detail_headers(form)
-    cell_width = 11
-    top_lines = sub_lines = 1
-    for index, (top, sub) in enumerate(headers):
-        column = first + index
-        ws.column_dimensions[get_column_letter(column)].width = cell_width
-        write_cell(ws, 2, column, sub, header_font, CENTER, HEADER_FILL)
-        sub_lines = max(sub_lines, wrapped_lines(sub, cell_width))
-    # identical adjacent upper headers (a row of table 三, a block of table 四) are merged
-    start = 0
-    while start < len(headers):
-        end = start
-        while end + 1 < len(headers) and headers[end + 1][0] == headers[start][0]:
-            end += 1
-        write_cell(ws, 1, first + start, headers[start][0], header_font, CENTER, HEADER_FILL)
-        if end > start:
-            ws.merge_cells(start_row=1, start_column=first + start, end_row=1, end_column=first + end)
-        top_lines = max(top_lines, wrapped_lines(headers[start][0], cell_width * (end - start + 1)))
-        start = end + 1
-    ws.row_dimensions[1].height = 14.0 * top_lines + 4
-    ws.row_dimensions[2].height = 14.0 * sub_lines + 4
-    last_col = first + len(headers) - 1
+    for offset, unit_result in enumerate(result.units):
+        col = first + offset
+        ws.column_dimensions[get_column_letter(col)].width = UNIT_WIDTH
+        unit = unit_result.unit
+        for row, value in enumerate((unit.code, unit.name, unit.kind, unit_result.status), start=1):
+            write_cell(ws, row, col, value, header_font if row == 2 else body, CENTER, HEADER_FILL)
+        ws.cell(len(HEADER_ROWS), col).fill = STATUS_FILLS[unit_result.status]
+    last_col = first + len(result.units) - 1
+    names = [u.unit.name for u in result.units]
+    ws.row_dimensions[2].height = 14.0 * max([wrapped_lines(n, UNIT_WIDTH) for n in names] or [1]) + 2
     for col in range(1, last_col + 1):
-        for row in (1, 2):
+        for row in range(1, len(HEADER_ROWS) + 1):
             ws.cell(row, col).border = BORDER
 
-    body = Font(name=BODY_FONT, size=10)
-    row = 2
-    for unit_result in result.units:
+    row = len(HEADER_ROWS)
+    values = [u.submission.values if u.submission is not None else {} for u in result.units]
+    for cell, (section, row_label, col_label) in zip(form.cells, detail_labels(form)):
         row += 1
-        unit = unit_result.unit
-        for col, value in enumerate((unit.code, unit.name, unit.kind, unit_result.status), start=1):
-            write_cell(ws, row, col, value, body, LEFT).border = BORDER
-        ws.cell(row, 4).fill = STATUS_FILLS[unit_result.status]
-        values = unit_result.submission.values if unit_result.submission is not None else {}
-        for index, cell in enumerate(form.cells):
-            target = ws.cell(row, first + index)
+        for col, text in enumerate((section, row_label, col_label), start=1):
+            write_cell(ws, row, col, text, body, LEFT).border = BORDER
+        lines = max(wrapped_lines(row_label, LABEL_COLUMNS[1][1]), wrapped_lines(col_label, LABEL_COLUMNS[2][1]))
+        if lines > 1:
+            ws.row_dimensions[row].height = 14.0 * lines + 2
+        for offset, unit_values in enumerate(values):
+            target = ws.cell(row, first + offset)
             target.border = BORDER
             target.font = body
             target.number_format = NUMBER_FORMATS[cell.kind]
-            if values.get(cell.key) is not None:
-                target.value = plain_number(values[cell.key])
-    ws.freeze_panes = ws.cell(3, first).coordinate
-    ws.auto_filter.ref = f"A2:{get_column_letter(last_col)}{max(row, 2)}"
-    # one column per cell of the form is too wide for one page: print across pages, repeating the headers
-    print_setup(ws, landscape=True, fit_width=False, centered=False)
-    ws.print_title_rows = "1:2"
-    ws.print_title_cols = f"A:{get_column_letter(len(UNIT_COLUMNS))}"
+            if unit_values.get(cell.key) is not None:
+                target.value = plain_number(unit_values[cell.key])
+    ws.freeze_panes = ws.cell(len(HEADER_ROWS) + 1, first).coordinate
+    ws.auto_filter.ref = f"A{len(HEADER_ROWS)}:{get_column_letter(last_col)}{row}"
+    print_setup(ws, landscape=True, centered=False)
+    ws.page_setup.fitToWidth = pages_across(len(result.units))
+    ws.print_title_rows = f"1:{len(HEADER_ROWS)}"
+    ws.print_title_cols = f"A:{get_column_letter(len(LABEL_COLUMNS))}"
+    page_footer(ws)
 
 
+def pages_across(units: int) -> int:
+    """Pages across for `units` unit columns: one while the scale stays at MIN_SCALE or above."""
+    labels = sum(width for _, width in LABEL_COLUMNS)
+    if labels + units * UNIT_WIDTH <= USABLE_CHARS / MIN_SCALE:
+        return 1
+    per_page = max(1, int((USABLE_CHARS - labels) // UNIT_WIDTH))
+    return -(-units // per_page)
+
+
+def detail_labels(form: Form) -> list[tuple[str, str, str]]:
+    """(table, row, column) labels of each cell of the form, in the form's order."""
+    labels = []
+    for cell, (top, sub) in zip(form.cells, detail_headers(form)):
+        section = form.table(cell.table).section
+        labels.append((section, top[len(section):].strip(), sub))
+    return labels

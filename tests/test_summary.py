@@ -144,9 +144,10 @@ def test_reader_reads_the_summary_as_the_county_as_one_unit(run, form):
     assert submission.texts == {}
     check_submission(submission, "县区")
     assert [f.message for f in submission.findings if f.severity == ERROR] == []
-    # totals are numbers by design, and the summary's marks tell the reader so: no finding at all
+    # totals are numbers by design, and the summary's marks tell the reader so: no finding but the
+    # warning that this county's summary leaves 县财政局 and 县教育局 out
     assert submission.is_summary
-    assert submission.findings == []
+    assert [f.rule for f in submission.findings] == ["partial-summary"]
 
 
 def test_hidden_marks_name_the_county(run, form):
@@ -158,6 +159,9 @@ def test_hidden_marks_name_the_county(run, form):
     assert rows == {
         "product": "nianbao", "format": form.id, "year": str(YEAR_OF[form.id]), "unit_code": "SLX",
         "unit_name": "示例县", "template_version": layout.TEMPLATE_VERSION, "source": "summary",
+        # whom the totals cover, for the level above
+        "coverage_units": "4", "coverage_accepted": "2", "coverage_uncovered": "12 县财政局（有错误）；20 县教育局（未报送）",
+        "coverage_bottom_units": "4", "coverage_bottom_accepted": "2",
     }
 
 
@@ -229,30 +233,34 @@ def test_sheets_in_order_with_comparison_only_when_last_year_is_known(run, form)
     ]
 
 
-def test_detail_sheet_has_a_row_per_unit_and_a_column_per_cell(run, form):
+def test_detail_sheet_has_a_column_per_unit_and_a_row_per_cell(run, form):
     _, result, path = run
     ws = openpyxl.load_workbook(path)[DETAIL_SHEET]
-    assert [ws.cell(2, c).value for c in range(1, 5)] == ["单位代码", "单位", "类型", "状态"]
-    headers = {(ws.cell(1, c).value, ws.cell(2, c).value): c for c in range(5, ws.max_column + 1) if ws.cell(1, c).value}
-    column = {}
-    for c in range(5, ws.max_column + 1):  # the upper header is merged over a row's columns
-        top = ws.cell(1, c).value or top
-        column[(top, ws.cell(2, c).value)] = c
-    assert ws.max_column == 4 + len(form.cells)
-    assert column[("三 （三）不予公开 1.属于国家秘密", "自然人")]
-    assert column[("三 一、本年新收政府信息公开申请数量", "总计")]
-    assert column[("四 行政诉讼 复议后起诉", "尚未审结")]
-    assert column[("四 行政复议", "结果维持")]
-    assert headers[("二 第二十条第（一）项 规章", form.table("t2").cells[0].col_label)] == 5
-    rows = [[ws.cell(r, c).value for c in range(1, 5)] for r in range(3, ws.max_row + 1)]
-    assert rows == [
+    assert [ws.cell(1, c).value for c in range(1, 4)] == ["表", "行", "列"]
+    units = [[ws.cell(r, c).value for r in range(1, 5)] for c in range(4, ws.max_column + 1)]
+    assert units == [
         ["03", "青塘镇", "乡镇", "通过"], ["05", "龙潭乡", "乡镇", "通过"],
         ["12", "县财政局", "部门", "有错误"], ["20", "县教育局", "部门", "未报送"],
     ]
-    received = column[("三 一、本年新收政府信息公开申请数量", "自然人")]
-    assert [ws.cell(r, received).value for r in range(3, 7)] == [5, 10, 6, None]
-    assert ws.freeze_panes == "E3"
-    assert ws.auto_filter.ref == f"A2:{openpyxl.utils.get_column_letter(ws.max_column)}6"
+    assert ws.max_row == 4 + len(form.cells)
+    row = {tuple(ws.cell(r, c).value for c in range(1, 4)): r for r in range(5, ws.max_row + 1)}
+    assert row[("三", "（三）不予公开 1.属于国家秘密", "自然人")]
+    assert row[("四", "行政诉讼 复议后起诉", "尚未审结")]
+    assert row[("二", "第二十条第（一）项 规章", form.table("t2").cells[0].col_label)] == 5
+    received = row[("三", "一、本年新收政府信息公开申请数量", "自然人")]
+    assert [ws.cell(received, c).value for c in range(4, 8)] == [5, 10, 6, None]
+    assert ws.freeze_panes == "D5"
+    # printable: A4 landscape, one page wide for a few units, labels and unit headers on every page
+    assert (ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == ("landscape", 1, 0)
+    assert (ws.print_title_rows, ws.print_title_cols) == ("$1:$4", "$A:$C")
+    assert "&P" in ws.oddFooter.center.text and "&A" in ws.oddFooter.center.text
+
+
+def test_detail_sheet_continues_across_pages_for_many_units():
+    from pipeline.summary.detail import pages_across
+
+    assert pages_across(18) == 1
+    assert pages_across(40) == 4  # 12 units a page, the labels repeated
 
 
 def test_status_sheet_lists_every_roster_unit_with_receipt_size_hash_and_counts(run):
@@ -340,7 +348,7 @@ def test_charts_of_received_outcomes_and_last_year(run, tmp_path):
             return ["".join(re.findall(r"<a:t>([^<]*)</a:t>", archive.read(n).decode())) for n in names]
 
     without = charts(write_summary(result, config, tmp_path / "a.xlsx"))
-    assert [t.split("件")[0] for t in without] == ["各单位本年新收政府信息公开申请数量", "示例县本年度办理结果分布"]
+    assert [t.split("件")[0] for t in without] == ["各单位本年新收政府信息公开申请数量（", "示例县本年度办理结果分布（"]
     with_previous = charts(write_summary(result, config, tmp_path / "b.xlsx", previous={"03": {}}))
     assert len(with_previous) == 3 and with_previous[1].startswith("本年与上年新收申请数量对比")
     ws = openpyxl.load_workbook(tmp_path / "b.xlsx")["图表"]
@@ -414,7 +422,7 @@ def test_summary_saved_again_by_libreoffice_reads_the_same(run, tmp_path):
     assert submission.by_names and submission.unit_code == "SLX"
     assert submission.values == county_totals(result)
     assert [f.message for f in submission.findings if f.severity == ERROR] == []
-    assert submission.findings == []
+    assert [f.rule for f in submission.findings] == ["partial-summary"]  # the coverage marks survive too
 
 
 # --- 汇总报告.docx --------------------------------------------------------------------------------

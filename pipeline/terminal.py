@@ -107,7 +107,8 @@ def next_steps(result: RunResult) -> list[str]:
         steps.append(no_report_reason(result))
     elif is_draft(result):
         left_out = sum(1 for u in result.units if u.status != PASSED)
-        steps.append(f"汇总报告是草稿（页眉标注草稿）：名册中 {left_out} 个单位未计入。补齐后重新运行；定稿前补写第五、六部分中标注【待补充】的内容。")
+        what = f"名册中 {left_out} 个单位未计入" if left_out else "有单位的汇总不完整"
+        steps.append(f"汇总报告是草稿（页眉标注草稿）：{what}。补齐后重新运行；定稿前补写第五、六部分中标注【待补充】的内容。")
     else:
         steps.append("全部单位已通过校验：补写汇总报告第五、六部分中标注【待补充】的内容，核对落款日期后即可报送汇总表和汇总报告。")
     return steps

@@ -121,6 +121,12 @@ def test_a_partial_county_gets_a_warning_and_shows_as_partial_until_it_resends(t
         "本级汇总中甲县的数字不完整。请甲县补齐后重新报送汇总表。"
     )
     assert [u.status for u in result.units] == ["通过", "通过"]  # the totals it has are sound
+    from pipeline.terminal import next_steps
+
+    assert next_steps(result) == [
+        "甲县的汇总表不完整（2/3 个乡镇和部门）：请其补齐后重新报送汇总表。",
+        "汇总报告是草稿（页眉标注草稿）：有单位的汇总不完整。补齐后重新运行；定稿前补写第五、六部分中标注【待补充】的内容。",
+    ]
     path = write_summary(result, city, tmp_path / "市" / SUMMARY_NAME)
     status = openpyxl.load_workbook(path)["报送情况"]
     assert [(status.cell(r, 2).value, status.cell(r, 4).value) for r in (2, 3)] == [("甲县", "部分"), ("乙县", "通过")]
@@ -136,6 +142,19 @@ def test_a_partial_county_gets_a_warning_and_shows_as_partial_until_it_resends(t
     again = run_batch(city)
     assert "partial-summary" not in {f.rule for f in again.findings}
     assert coverage_sentence(again).endswith("；覆盖乡镇和部门 5/5。")
+
+
+def test_the_city_summary_report_speaks_of_the_city_and_its_counties(demo):
+    from pipeline.summary import summary_report_context
+
+    _, city, city_result, _ = demo
+    context = summary_report_context(city_result, city)
+    assert "由示例市政府信息公开工作主管部门汇总本市各县（市、区）的年度报告编制。" in context["preface"][0]["text"]
+    assert context["overview"][1]["rest"].startswith("全市共收到政府信息公开申请")
+    assert context["problems"][0]["text"].startswith("【待补充】请在此填写本市政府信息公开工作")
+    # 示例县 covers 11 of its 18 units: the city's totals are partial, its report a draft that says so
+    assert context["draft"] is True
+    assert context["preface"][1]["text"] == "本报告汇总了名册 2 个单位中通过校验的 2 个单位的数据；示例县的汇总未覆盖其全部单位。"
 
 
 def test_a_unit_report_is_never_taken_for_a_partial_summary(tmp_path):

@@ -17,18 +17,20 @@ from typing import Mapping
 from ..batch import PASSED, RunResult
 from ..config import CountyConfig
 from ..forms.spec import Form
-from .totals import county_totals
+from .totals import PARTIAL, county_totals, shown_status
 
 # a passage the county completes before publishing: visible in print, easy to find in Word
 TO_COMPLETE = "【待补充】"
 PROBLEMS_PROMPT = (
-    TO_COMPLETE + "请在此填写本县政府信息公开工作存在的主要问题及改进情况（可参考各单位报告第五部分），"
+    TO_COMPLETE + "请在此填写本{area}政府信息公开工作存在的主要问题及改进情况（可参考各单位报告第五部分），"
     "定稿前删除本提示。"
 )
 OTHER_PROMPT = (
-    TO_COMPLETE + "请在此填写其他需要报告的事项，包括本县收取信息处理费的情况（格式要求专门报告，未收取的也请写明），"
+    TO_COMPLETE + "请在此填写其他需要报告的事项，包括本{area}收取信息处理费的情况（格式要求专门报告，未收取的也请写明），"
     "定稿前删除本提示。"
 )
+# what the summary covers: a county's townships and departments, a city's counties
+UNITS_BELOW = {"县": "乡镇和部门", "区": "街道、乡镇和部门", "市": "县（市、区）"}
 
 
 class NoAcceptedUnit(Exception):
@@ -82,8 +84,8 @@ def summary_report_context(result: RunResult, config: CountyConfig) -> dict:
     texts = {
         "text.preface": "\n".join([opening_paragraph(form, config, year), coverage_statement(result)]),
         "text.overview": "\n".join(overview_paragraphs(form, totals, config, year) + indicators),
-        "text.problems": PROBLEMS_PROMPT,
-        "text.other": OTHER_PROMPT,
+        "text.problems": PROBLEMS_PROMPT.format(area=area_word(config)),
+        "text.other": OTHER_PROMPT.format(area=area_word(config)),
     }
     for key, name in TEXT_NAMES.items():
         context[name] = paragraphs(texts[key])
@@ -91,9 +93,15 @@ def summary_report_context(result: RunResult, config: CountyConfig) -> dict:
     return context
 
 
+def area_word(config: CountyConfig) -> str:
+    """县, 区 or 市, as the report calls its own area ("全县", "本市"); 县 when the name does not say."""
+    return config.county[-1] if config.county[-1:] in UNITS_BELOW else "县"
+
+
 def is_draft(result: RunResult) -> bool:
-    """A rostered unit is missing or failed, or a file could not be matched: the totals are partial."""
-    return any(u.status != PASSED for u in result.units) or bool(result.unmatched)
+    """A rostered unit is missing or failed, a county's summary leaves units out, or a file could not
+    be matched: the totals are partial."""
+    return any(shown_status(u) != PASSED for u in result.units) or bool(result.unmatched)
 
 
 def no_report_reason(result: RunResult) -> str:
@@ -114,7 +122,7 @@ def report_date(config: CountyConfig, year: int) -> str:
 def opening_paragraph(form: Form, config: CountyConfig, year: int) -> str:
     return (
         f"本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和{form.document}要求，"
-        f"由{config.county}政府信息公开工作主管部门汇总本县各乡镇和部门的年度报告编制。"
+        f"由{config.county}政府信息公开工作主管部门汇总本{area_word(config)}各{UNITS_BELOW[area_word(config)]}的年度报告编制。"
         "全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议和行政诉讼情况、"
         f"存在的主要问题及改进情况、其他需要报告的事项。本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"
     )
@@ -127,6 +135,9 @@ def coverage_statement(result: RunResult) -> str:
     left_out = [f"{u.unit.name}（{u.status}）" for u in units if u.status != PASSED]
     if left_out:
         text += "；未计入：" + "、".join(left_out)
+    partial = [u.unit.name for u in units if shown_status(u) == PARTIAL]
+    if partial:
+        text += "；" + "、".join(partial) + "的汇总未覆盖其全部单位"
     if result.unmatched:
         text += f"；另有 {len(result.unmatched)} 个文件无法确定报送单位，未计入"
     return text + "。"
@@ -135,24 +146,25 @@ def coverage_statement(result: RunResult) -> str:
 def overview_paragraphs(form: Form, totals: Mapping[str, Decimal], config: CountyConfig, year: int) -> list[str]:
     """Section 一 from the numbers, one paragraph per subject with a run-in heading."""
     n = lambda key: _number(totals.get(key, Decimal(0)))  # noqa: E731
+    whole = "全" + area_word(config)
     refused = sum((totals[c.key] for c in form.table("t3").cells
                    if c.col_label == "总计" and c.key.startswith("t3.refused_")), Decimal(0))
     disclosed = (
-        f"（一）主动公开。{year}年，全县{_rules_sentence(form, totals)}"
+        f"（一）主动公开。{year}年，{whole}{_rules_sentence(form, totals)}"
         f"行政许可处理决定{n('t2.licensing.decisions')}件，行政处罚处理决定{n('t2.penalty.decisions')}件，"
         f"行政强制处理决定{n('t2.enforcement.decisions')}件。"
     )
     if form.has_cell("t2.fees.amount"):
         disclosed += f"行政事业性收费{_number(totals['t2.fees.amount'])}万元。"
     requests = (
-        f"（二）依申请公开。全县共收到政府信息公开申请{n('t3.received.total')}件，"
+        f"（二）依申请公开。{whole}共收到政府信息公开申请{n('t3.received.total')}件，"
         f"上年结转{n('t3.carried_in.total')}件；办结{n('t3.total.total')}件，"
         f"其中予以公开{n('t3.disclosed.total')}件，部分公开{n('t3.partial.total')}件，不予公开{_number(refused)}件；"
         f"结转下年度继续办理{n('t3.carried_over.total')}件。"
     )
     suits = _number(totals["t4.suit_direct.total"] + totals["t4.suit_after_review.total"])
     appeals = (
-        f"（三）行政复议和行政诉讼。全县因政府信息公开被申请行政复议{n('t4.review.total')}件，"
+        f"（三）行政复议和行政诉讼。{whole}因政府信息公开被申请行政复议{n('t4.review.total')}件，"
         f"被提起行政诉讼{suits}件（未经复议直接起诉{n('t4.suit_direct.total')}件，复议后起诉{n('t4.suit_after_review.total')}件）。"
     )
     return [disclosed, requests, appeals]

@@ -35,6 +35,7 @@ def check_submission(
         check_rule(submission, rule, previous)
     check_texts(submission)
     check_info(submission)
+    check_coverage(submission)
     # issue 11: the narrative against the tables (T1–T7), and against last year (X3–X5)
     run_text_rules(submission)
     run_history_rules(submission, previous, previous_texts)
@@ -115,6 +116,26 @@ def check_texts(submission: Submission) -> None:
             )
 
 
+def check_coverage(submission: Submission) -> None:
+    """A county's summary read at the level above whose totals leave rostered units out (its hidden
+    coverage marks say so) gets a warning naming them: the level above's totals are then partial."""
+    from .coverage import coverage_from_marks
+
+    coverage = coverage_from_marks(submission.marks) if submission.is_summary else None
+    if coverage is None or coverage.complete:
+        return
+    who = submission.unit_name or submission.unit_code
+    uncovered = "、".join(coverage.uncovered) or "（未列出）"
+    submission.note(
+        WARNING, "partial-summary",
+        f"{submission.file.name} {who}的汇总表只汇总了名册 {coverage.units} 个单位中通过校验的 {coverage.accepted} 个"
+        f"（乡镇和部门 {coverage.bottom_accepted}/{coverage.bottom_units}），未计入：{uncovered}。"
+        f"本级汇总中{who}的数字不完整。请{who}补齐后重新报送汇总表。",
+        expected=str(coverage.bottom_units), actual=str(coverage.bottom_accepted),
+        difference=str(coverage.bottom_units - coverage.bottom_accepted),
+    )
+
+
 # The contact is for the county's questions (a warning); the date signs the published report (an error).
 INFO_REQUIRED = {"info.contact": WARNING, "info.phone": WARNING, "info.date": ERROR}
 
@@ -133,4 +154,4 @@ def check_info(submission: Submission) -> None:
             )
 
 
-__all__ = ["check_submission", "check_rule", "check_texts", "check_info", "describe", "Finding", "NOTICE"]
+__all__ = ["check_submission", "check_rule", "check_texts", "check_info", "check_coverage", "describe", "Finding", "NOTICE"]

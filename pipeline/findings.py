@@ -36,7 +36,7 @@ class Finding:
 
     @property
     def rule_title(self) -> str:
-        return TYPES.get(self.rule, self.rule)
+        return rule_name(self.rule)
 
     def as_row(self) -> list[str]:
         return [getattr(self, name) for name, _ in COLUMNS]
@@ -103,12 +103,42 @@ TYPES = {
     "control-chars": "已删除无法显示的控制字符",
     "narrative-too-long": "文字部分超出上限",
     "changed-during-run": "文件在运行期间被改动",
+    "partial-summary": "汇总未覆盖全部单位",
 }
 
 # The finding types of published reports (pipeline/published) are titled beside their rules.
 from .forms.published import FINDING_TYPES as _PUBLISHED_TYPES  # noqa: E402
 
 TYPES.update(_PUBLISHED_TYPES)
+
+
+# Short Chinese names of the form's rules for the 规则 column (the spec's titles are sentences);
+# a rule id not listed here shows the spec's title up to its first colon.
+RULE_NAMES = {
+    "R1": "勾稽关系",
+    "I1": "办理结果之和",
+    "I2": "申请人之和",
+    "X1": "上年结转",
+    "X2": "上一年项目数量",
+    "W1": "乡镇填报规章",
+    "W2": "无新收却有办理结果",
+    "W3": "其他处理占比偏高",
+}
+
+
+def rule_name(rule: str) -> str:
+    """The Chinese name a clerk reads in the 规则 column: "R1" → 勾稽关系, "blank" → 空白单元格."""
+    if rule in TYPES:
+        return TYPES[rule]
+    if rule in RULE_NAMES:
+        return RULE_NAMES[rule]
+    from .forms import FORMS  # the forms are data above this module; imported late to keep it light
+
+    for form in FORMS:
+        for spec_rule in (*form.rules, *form.text_rules):
+            if spec_rule.id == rule and spec_rule.title:
+                return spec_rule.title.split("：")[0]
+    return rule
 
 
 def sort_key(finding: Finding) -> tuple:
@@ -162,4 +192,4 @@ def fmt_number(value) -> str:
     return str(value)
 
 
-__all__ = ["Finding", "FindingCounts", "COLUMNS", "TYPES", "ERROR", "WARNING", "NOTICE", "sort_key", "count", "fmt_number"]
+__all__ = ["Finding", "FindingCounts", "COLUMNS", "TYPES", "RULE_NAMES", "rule_name", "ERROR", "WARNING", "NOTICE", "sort_key", "count", "fmt_number"]

@@ -266,7 +266,7 @@ def _peers_sheet(ws, result, findings: Sequence) -> None:
 # --- the summary report ----------------------------------------------------------------------------
 
 
-def indicator_sentences(result) -> list[str]:
+def indicator_sentences(result, whole: str = "全县") -> list[str]:
     """One plain-language sentence per indicator for 汇总报告 (the county's figures), then the ranking
     and the peer comparison."""
     table = indicator_table(result)
@@ -276,12 +276,12 @@ def indicator_sentences(result) -> list[str]:
     outcomes = county["outcomes"]
     if outcomes:
         sentences.append(
-            f"全县通过校验的{count}个单位本年度办结政府信息公开申请{fmt_number(outcomes)}件，其中予以公开和部分公开"
+            f"{whole}通过校验的{count}个单位本年度办结政府信息公开申请{fmt_number(outcomes)}件，其中予以公开和部分公开"
             f"{fmt_number(county['实质公开率.numerator'])}件，实质公开率为{percent(county['实质公开率'])}；"
             f"不予公开{fmt_number(county['不予公开率.numerator'])}件，不予公开率为{percent(county['不予公开率'])}。"
         )
     else:
-        sentences.append(f"全县通过校验的{count}个单位本年度没有办结的政府信息公开申请，不计算实质公开率和不予公开率。")
+        sentences.append(f"{whole}通过校验的{count}个单位本年度没有办结的政府信息公开申请，不计算实质公开率和不予公开率。")
     for name, label in (("复议纠错率", "行政复议"), ("诉讼纠错率", "行政诉讼")):
         total = county[f"{name}.denominator"]
         if total:

@@ -21,7 +21,7 @@ from .report.findings_html import write_findings_html
 from .report.findings_xlsx import write_findings_xlsx
 from .snapshot import take_snapshot
 from .store import text_records, write_dataset, write_texts
-from .summary import SUMMARY_NAME, SUMMARY_REPORT_NAME, write_summary, write_summary_report
+from .summary import SUMMARY_NAME, SUMMARY_REPORT_NAME, NoAcceptedUnit, is_draft, write_summary, write_summary_report
 from .workbook.annotate import annotate_copy
 
 FINDINGS_XLSX = "问题清单.xlsx"
@@ -67,7 +67,11 @@ def write_outputs(
     if expected:
         written[f"退回修改的文件（{len(expected)} 个）"] = returns
     written["汇总表（报上级）"] = write_summary(result, config, out / SUMMARY_NAME, previous=previous)
-    written["汇总报告（Word）"] = write_summary_report(result, config, out / SUMMARY_REPORT_NAME)
+    try:
+        report = write_summary_report(result, config, out / SUMMARY_REPORT_NAME)
+        written["汇总报告（Word，草稿）" if is_draft(result) else "汇总报告（Word）"] = report
+    except NoAcceptedUnit:
+        pass  # no report of zeros; the terminal's next steps say why
     written["分年数据集（明年核对上年结转用）"] = write_dataset(result, config, out)
     written["各单位文字部分（明年比对年年雷同用）"] = write_texts(out, text_records(result))
     return written

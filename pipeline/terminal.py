@@ -18,8 +18,9 @@ from rich.console import Console
 from rich.markup import escape as _escape_markup
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from .batch import FAILED, MISSING, PASSED, RunResult
+from .batch import DUPLICATE, FAILED, MISSING, PASSED, UNREADABLE, RunResult
 from .findings import count
 from .forms.spec import ERROR, NOTICE, WARNING
 from .names import shown_name
@@ -76,9 +77,9 @@ def print_run_summary(result: RunResult, outputs: dict[str, Path], out: Console)
     for unit in result.units:
         files = "、".join(escape(s.file.name) for s in unit.files) or "—"
         style = STATUS_STYLE.get(unit.status, "red")
-        table.add_row(escape(unit.unit.code), escape(unit.unit.name), f"[{style}]{unit.status}[/]", str(unit.errors), str(unit.warnings), str(unit.notices), files)
+        table.add_row(Text(unit.unit.code), Text(unit.unit.name), f"[{style}]{unit.status}[/]", str(unit.errors), str(unit.warnings), str(unit.notices), Text(files))
     for submission in result.unmatched:
-        table.add_row("?", "（未识别）", "[red]无法识别[/]", str(count(submission.findings, ERROR)), str(count(submission.findings, WARNING)), str(count(submission.findings, NOTICE)), escape(submission.file.name))
+        table.add_row("?", "（未识别）", "[red]无法识别[/]", str(count(submission.findings, ERROR)), str(count(submission.findings, WARNING)), str(count(submission.findings, NOTICE)), Text(submission.file.name))
     out.print(table)
     by_status: dict[str, int] = {}
     for unit in result.units:
@@ -89,7 +90,54 @@ def print_run_summary(result: RunResult, outputs: dict[str, Path], out: Console)
     if result.unmatched:
         out.print(f"[red]另有 {len(result.unmatched)} 个文件无法确定报送单位，见问题清单。[/]")
     for label, path in outputs.items():
-        out.print(f"{label}：{escape(path)}", soft_wrap=True)  # a path must stay whole to be copied
+        out.print(Text(f"{label}：{path}"), soft_wrap=True)  # a path must stay whole to be copied
+    print_next_steps(result, out)
+
+
+def print_next_steps(result: RunResult, out: Console) -> None:
+    """The block that ends a run: what the clerk does next, one line a task."""
+    out.print("[bold]下一步：[/]")
+    for number, step in enumerate(next_steps(result), start=1):
+        out.print(Text(f"{number}. {step}"), soft_wrap=True)  # file names are text, never markup
+
+
+def next_steps(result: RunResult) -> list[str]:
+    """What to do after a run, in Chinese: files to send back, duplicates to resolve, units to chase,
+    files no unit was found for, partial county summaries, and the state of the summary report."""
+    from .config import safe_stem
+    from .summary import is_draft, no_report_reason
+
+    steps = []
+    returned = [u for u in result.units if u.status == FAILED and u.submission is not None and u.submission.medium == "xlsx"]
+    if returned:
+        files = "、".join(f"退回修改/{safe_stem(u.unit)}.xlsx" for u in returned)
+        steps.append(f"把退回修改的文件发回 {len(returned)} 个单位，修改后重新报送：{files}。")
+    for unit in result.units:
+        if unit.status == DUPLICATE:
+            names = "、".join(s.file.name for s in unit.files)
+            steps.append(f"{unit.unit.name}报送了 {len(unit.files)} 个文件（{names}）：保留最终版本，把其余文件移出收件箱后重新运行。")
+        elif unit.status == UNREADABLE:
+            names = "、".join(s.file.name for s in unit.files)
+            steps.append(f"{unit.unit.name}的文件 {names} 无法读取：请该单位用县里下发的模板重新报送。")
+    missing = [u.unit.name for u in result.units if u.status == MISSING]
+    if missing:
+        steps.append(f"催报 {len(missing)} 个未报送的单位：{'、'.join(missing)}。")
+    if result.unmatched:
+        names = "、".join(s.file.name for s in result.unmatched)
+        steps.append(f"核实无法确定报送单位的文件（{names}）：用该单位的模板重新报送，或在 county.toml 的名册中补充别名。")
+    for unit in result.units:
+        partial = [f for f in unit.findings if f.rule == "partial-summary"]
+        if partial:
+            steps.append(f"{unit.unit.name}的汇总表不完整（{partial[0].actual}/{partial[0].expected} 个乡镇和部门）：请其补齐后重新报送汇总表。")
+    if not result.passed():
+        steps.append(no_report_reason(result))
+    elif is_draft(result):
+        left_out = sum(1 for u in result.units if u.status != PASSED)
+        what = f"名册中 {left_out} 个单位未计入" if left_out else "有单位的汇总不完整"
+        steps.append(f"汇总报告是草稿（页眉标注草稿）：{what}。补齐后重新运行；定稿前补写第五、六部分中标注【待补充】的内容。")
+    else:
+        steps.append("全部单位已通过校验：补写汇总报告第五、六部分中标注【待补充】的内容，核对落款日期后即可报送汇总表和汇总报告。")
+    return steps
 
 
 def print_check_report(submissions, out: Console) -> None:

@@ -13,6 +13,7 @@ from openpyxl.comments import Comment
 from pipeline.config import Unit
 from pipeline.files import fixed_timestamp, save_workbook
 from pipeline.findings import Finding
+from pipeline.report.display import short_message
 from pipeline.forms import form_for_year
 from pipeline.office import convert, find_soffice
 from pipeline.workbook.annotate import annotate_copy
@@ -23,7 +24,8 @@ YEAR = 2025
 FORM = form_for_year(YEAR)
 UNIT = Unit(code="03", name="青塘镇", full_name="青塘镇人民政府", kind="乡镇")
 FILE = "03-青塘镇.xlsx"
-HEADERS = ["单位代码", "单位", "文件", "工作表", "单元格", "行", "列", "规则", "级别", "说明", "期望值", "实际值", "差额"]
+# 单位代码, 单位 and 文件 are the same on every row of a unit's own file: 退回意见 leaves them out
+HEADERS = ["工作表", "单元格", "行", "列", "规则", "级别", "说明", "期望值", "实际值", "差额", "规则代码"]
 RED, YELLOW, INPUT, TOTAL = "00FFC7CE", "00FFEB9C", "00FFF2CC", "00E7E6E6"
 
 RECEIVED = locate(FORM, "t3.received.natural")
@@ -144,10 +146,11 @@ def test_opinion_sheet_first_active_and_lists_every_finding(marked, source):
     assert ws["A1"].value == "青塘镇：本文件有 4 个错误、3 个警告，请按下列意见修改后重新报送。"
     assert [c.value for c in ws[2]] == HEADERS
     assert ws.freeze_panes == "A3"
-    messages = [ws.cell(r, 10).value for r in range(3, ws.max_row + 1)]
-    assert sorted(messages) == sorted(f.message for f in FINDINGS)  # those without a cell too
-    assert [ws.cell(r, 9).value for r in range(3, ws.max_row + 1)] == ["错误"] * 4 + ["警告"] * 3 + ["提示"]
-    assert ws.cell(3 + messages.index(MSG_R1), 10).data_type == "s"
+    messages = [ws.cell(r, 7).value for r in range(3, ws.max_row + 1)]
+    assert sorted(messages) == sorted(short_message(f) for f in FINDINGS)  # those without a cell too
+    assert [ws.cell(r, 6).value for r in range(3, ws.max_row + 1)] == ["错误"] * 4 + ["警告"] * 3 + ["提示"]
+    assert ws.cell(3 + messages.index(MSG_R1), 7).data_type == "s"
+    assert (ws.page_setup.orientation, ws.print_title_rows) == ("landscape", "$2:$2")
 
 
 def test_no_formula_elements_in_the_opinion_sheet(tmp_path, source):

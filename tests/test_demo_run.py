@@ -26,6 +26,7 @@ from pipeline.cli import main
 from pipeline.config import load_config
 from pipeline.demo import DEMO_COUNTY, SEED_EXAMPLE, build_demo_inbox
 from pipeline.office import convert, find_soffice
+from pipeline.report.display import display_rows
 from pipeline.outputs import write_outputs
 from pipeline.store import text_records
 
@@ -511,19 +512,23 @@ def test_seed_yields_exactly_these_findings(run_seed):
 
 # --- outputs ----------------------------------------------------------------------------------------
 
-HEADERS = ["单位代码", "单位", "文件", "工作表", "单元格", "行", "列", "规则", "级别", "说明", "期望值", "实际值", "差额"]
+HEADERS = ["单位代码", "单位", "文件", "工作表", "单元格", "行", "列", "规则", "级别", "说明", "期望值", "实际值", "差额", "规则代码"]
 RETURNED = ["02-白沙镇.xlsx", "03-柳溪镇.xlsx", "07-石门镇.xlsx", "09-龙泉乡.xlsx", "18-示例县行政审批局.xlsx"]
 
 
-def test_findings_workbook_has_one_row_per_finding(outputs_2025, run_2025):
+def test_findings_workbook_has_one_row_per_finding_or_run_of_one_kind(outputs_2025, run_2025):
     folder, written = outputs_2025
     assert written["问题清单（Excel）"] == folder / "问题清单.xlsx"
     assert (folder / "问题清单.html").is_file()
     ws = openpyxl.load_workbook(folder / "问题清单.xlsx").worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
     assert list(rows[0]) == HEADERS
-    as_cells = lambda f: tuple(v if v != "" else None for v in fields_of_row(f))
-    assert Counter(rows[1:]) == Counter(as_cells(f) for f in run_2025.findings)
+    shown = display_rows(run_2025.findings)
+    as_cells = lambda r: tuple(v if v != "" else None for v in (  # noqa: E731
+        r.unit_code, r.unit, r.file, r.sheet, r.cell, r.row, r.column, r.rule_name, r.severity, r.message,
+        r.expected, r.actual, r.difference, r.rule))
+    assert Counter(rows[1:]) == Counter(as_cells(r) for r in shown)
+    assert sum(r.count for r in shown) == len(run_2025.findings)  # every finding is behind a row
     levels = [r[8] for r in rows[1:]]
     assert levels == sorted(levels, key=[ERROR, WARNING, NOTICE].index)  # errors first
     assert ws.freeze_panes == "A2"
@@ -545,8 +550,12 @@ def _assert_marked_up(path: Path, unit) -> None:
     """Every finding with a cell has its message in that cell's comment; 退回意见 lists them all."""
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[0] == "退回意见"
-    listed = [r[9] for r in wb["退回意见"].iter_rows(min_row=3, values_only=True) if r[9]]
-    assert sorted(listed) == sorted(f.message for f in unit.findings)
+    # one row per finding, or per run of one kind in one sheet; every finding is behind one row
+    ws = wb["退回意见"]
+    headers = [c.value for c in ws[2]]
+    listed = [r[headers.index("说明")] for r in ws.iter_rows(min_row=3, values_only=True) if r[headers.index("说明")]]
+    assert sorted(listed) == sorted(r.message for r in display_rows(unit.findings))
+    assert "单位" not in headers and "文件" not in headers
     for finding in unit.findings:
         if finding.cell:
             comment = wb[finding.sheet][finding.cell].comment

@@ -122,7 +122,7 @@ def test_seed_text_is_read_with_its_numbers_and_fails_R1():
     assert seed.texts["text.preface"].startswith("青塘镇根据《中华人民共和国政府信息公开条例》")
     reading = rules(seed)
     assert reading.count((WARNING, "blank-as-zero")) == 7  # （二）部分公开 printed blank
-    assert (NOTICE, "year-from-text") in reading and (WARNING, "P3") in reading
+    assert (NOTICE, "year-from-text") in reading and (WARNING, "D3") in reading
     drift = next(f for f in seed.findings if "结转下半年度" in f.message)
     assert (drift.severity, drift.rule, drift.expected) == (NOTICE, "label-variant", "四、结转下年度继续办理")
     check_submission(seed, "乡镇")
@@ -142,10 +142,10 @@ EXPECTED_DRIFT = {
     "slash": (NOTICE, "placeholder-as-zero", "“/”"),
     "units": (NOTICE, "unit-removed", "件"),
     "split": (NOTICE, "label-variant", "一、本年新收政府信息｜公开申请数量"),
-    "letter_title": (WARNING, "P3", "关于报送"),
+    "letter_title": (WARNING, "D3", "关于报送"),
     "no_rules_row": (ERROR, "row-missing", "规章"),
     "short_row": (WARNING, "blank-as-zero", "（一）予以公开／总计"),
-    "format2019": (ERROR, "P1", "国办公开办函〔2019〕60号"),
+    "format2019": (ERROR, "D1", "国办公开办函〔2019〕60号"),
     "fullwidth": (NOTICE, "normalized", "全角数字已转为半角"),
 }
 
@@ -322,21 +322,21 @@ def test_sniff_by_bytes_not_extension(tmp_path):
 def test_sections_out_of_order_or_extra_are_P2():
     seed = SEED_TEXT.read_text(encoding="utf-8")
     seven = seed.replace("六、其他需要报告的事项\n无。", "六、其他需要报告的事项\n无。\n七、信息处理费收取情况\n未收取。")
-    finding = next(f for f in read_bytes(seven.encode("utf-8"), "a.txt").findings if f.rule == "P2")
+    finding = next(f for f in read_bytes(seven.encode("utf-8"), "a.txt").findings if f.rule == "D2")
     assert finding.severity == ERROR and "“七、信息处理费收取情况”" in finding.message
     renamed = seed.replace("五、存在的主要问题及改进情况", "五、下一步工作打算")
-    finding = next(f for f in read_bytes(renamed.encode("utf-8"), "a.txt").findings if f.rule == "P2")
+    finding = next(f for f in read_bytes(renamed.encode("utf-8"), "a.txt").findings if f.rule == "D2")
     assert "“五、下一步工作打算”应为“五、存在的主要问题及改进情况”" in finding.message
     longer = seed.replace("五、存在的主要问题及改进情况", "五、政府信息公开工作存在的主要问题及改进情况")
-    assert "P2" not in [f.rule for f in read_bytes(longer.encode("utf-8"), "a.txt").findings]
-    assert "P2" not in [f.rule for f in read_bytes(seed.encode("utf-8"), "a.txt").findings]
+    assert "D2" not in [f.rule for f in read_bytes(longer.encode("utf-8"), "a.txt").findings]
+    assert "D2" not in [f.rule for f in read_bytes(seed.encode("utf-8"), "a.txt").findings]
 
 
 def test_numbered_item_inside_a_section_is_not_a_section():
     seed = SEED_TEXT.read_text(encoding="utf-8")
     items = seed.replace("　　（二）规范建设，提高政务公开质量", "二、规范建设，提高政务公开质量")
     back = read_bytes(items.encode("utf-8"), "a.txt")
-    assert "P2" not in [f.rule for f in back.findings]
+    assert "D2" not in [f.rule for f in back.findings]
     assert "二、规范建设，提高政务公开质量" in back.texts["text.overview"]
 
 

@@ -8,11 +8,12 @@ import openpyxl
 import pytest
 
 from pipeline.files import fixed_timestamp
-from pipeline.findings import COLUMNS, TYPES, Finding
+from pipeline.findings import TYPES, Finding, rule_name
+from pipeline.report.display import DISPLAY_COLUMNS, display_rows, short_message
 from pipeline.forms import form_for_year
 from pipeline.report import findings_workbook, render_findings_html, write_findings_html, write_findings_xlsx
 
-HEADERS = ["单位代码", "单位", "文件", "工作表", "单元格", "行", "列", "规则", "级别", "说明", "期望值", "实际值", "差额"]
+HEADERS = ["单位代码", "单位", "文件", "工作表", "单元格", "行", "列", "规则", "级别", "说明", "期望值", "实际值", "差额", "规则代码"]
 TITLE = "2025年度政府信息公开工作年度报告问题清单"
 
 
@@ -53,8 +54,8 @@ def rows(ws):
     return [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
 
 
-def test_headers_are_exactly_the_finding_columns(sheet):
-    assert [c.value for c in sheet[1]] == HEADERS == [header for _, header in COLUMNS]
+def test_headers_are_the_display_columns_with_the_code_last(sheet):
+    assert [c.value for c in sheet[1]] == HEADERS == [header for _, header in DISPLAY_COLUMNS]
     assert sheet.parent.sheetnames == ["问题清单", "说明"]
     assert sheet.parent.active.title == "问题清单"
 
@@ -70,17 +71,25 @@ def test_errors_first_then_warnings_then_notices_by_unit(sheet):
         ("提示", "05", "D7"),
     ]
     assert body[0] == [
-        "03", "青塘镇", "03-青塘镇.xlsx", "三、依申请公开", "D30", "总计", "自然人", "R1", "错误",
-        "勾稽关系不平衡（自然人列），相差 6。", "6", "0", "6",
+        "03", "青塘镇", "03-青塘镇.xlsx", "三、依申请公开", "D30", "总计", "自然人", "勾稽关系", "错误",
+        "勾稽关系不平衡（自然人列），相差 6。", "6", "0", "6", "R1",
     ]
+    assert [r[7] for r in body] == ["勾稽关系", "合计公式被改写", "无法确定报送单位", "乡镇填报规章", "已自动规范的输入"]
+    assert [r[13] for r in body] == ["R1", "formula-overwritten", "unknown-unit", "W1", "normalized"]
 
 
 def test_header_frozen_filter_over_used_range_and_widths(sheet):
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:M{len(FINDINGS) + 1}"
-    assert sheet.column_dimensions["J"].width == 80
+    assert sheet.auto_filter.ref == f"A1:N{len(FINDINGS) + 1}"
+    assert sheet.column_dimensions["J"].width == 48
     assert sheet["J2"].alignment.wrap_text is True
     assert sheet.print_title_rows == "$1:$1"
+    # A4 landscape fitted to the width; the printed columns are narrow enough for about 9 pt
+    assert (sheet.page_setup.orientation, sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == ("landscape", 1, 0)
+    assert sheet.print_area == f"'问题清单'!$A$1:$M${len(FINDINGS) + 1}"  # 规则代码 is not printed
+    printed = sum(sheet.column_dimensions[openpyxl.utils.get_column_letter(c)].width for c in range(1, 14))
+    assert printed <= 160
+    assert "&P" in sheet.oddFooter.center.text
 
 
 def test_severity_cells_coloured(sheet):
@@ -127,7 +136,7 @@ def test_no_findings_gives_a_header_only_list(tmp_path):
     ws = findings_workbook([], title=TITLE)["问题清单"]
     assert [c.value for c in ws[1]] == HEADERS
     assert ws.max_row == 1
-    assert ws.auto_filter.ref == "A1:M1"
+    assert ws.auto_filter.ref == "A1:N1"
 
 
 def test_rules_may_be_plain_tuples():
@@ -203,3 +212,73 @@ def test_html_bytes_are_stable(tmp_path):
     write_findings_html(list(reversed(FINDINGS)), second, title=TITLE, units=UNITS)
     assert first.read_bytes() == second.read_bytes()
     assert write_findings_html(FINDINGS, first, title=TITLE, units=UNITS) is False
+
+
+# --- findings for people -----------------------------------------------------------------------
+
+
+def blanks(n: int, *, unit=("03", "青塘镇"), sheet="三、依申请公开", rule="blank") -> list[Finding]:
+    """`n` blank cells D7, E7, … as the reader reports them."""
+    code, name = unit
+    file = f"{code}-{name}.xlsx"
+    found = []
+    for i in range(n):
+        cell = f"{chr(ord('D') + i % 6)}{7 + i // 6}"
+        found.append(Finding(
+            code, name, file, sheet, cell, "一、本年新收政府信息公开申请数量", "自然人", rule, "错误",
+            f"{file} {sheet}!{cell} 一、本年新收政府信息公开申请数量／自然人：单元格为空。无数据请填0。",
+        ))
+    return found
+
+
+def test_a_run_of_blank_cells_in_one_sheet_is_one_row_naming_every_cell():
+    run = blanks(30)
+    (row,) = display_rows(run)
+    cells = "、".join(f.cell for f in sorted(run, key=lambda f: (int(f.cell[1:]), f.cell)))
+    assert row.message == f"三、依申请公开有 30 个空白单元格：{cells}。无数据请填0。"
+    assert (row.cell, row.rule, row.rule_name, row.count) == ("30 处", "blank", "空白单元格", 30)
+    assert set(row.findings) == set(run)  # every cell is still there for the return copy
+
+
+def test_runs_are_grouped_per_sheet_kind_and_unit_and_short_runs_stay_rows():
+    found = blanks(5) + blanks(4, sheet="二、主动公开") + blanks(2, unit=("05", "城关镇")) + blanks(3, rule="placeholder")
+    rows = display_rows(found)
+    assert [(r.unit_code, r.sheet, r.rule, r.count) for r in rows] == [
+        ("03", "三、依申请公开", "blank", 5),
+        ("03", "三、依申请公开", "placeholder", 3),
+        ("03", "二、主动公开", "blank", 4),
+        ("05", "三、依申请公开", "blank", 1),
+        ("05", "三、依申请公开", "blank", 1),
+    ]
+    assert len(display_rows(found, group=False)) == len(found)
+
+
+def test_rule_findings_are_never_grouped():
+    r1 = [finding("03", "青塘镇", "错误", f"勾稽关系不平衡（{c}列）。", cell=f"{c}30") for c in "DEFGH"]
+    assert len(display_rows(r1)) == 5
+
+
+def test_short_message_drops_file_sheet_cell_and_label():
+    (blank,) = blanks(1)
+    assert short_message(blank) == "单元格为空。无数据请填0。"
+    r1 = finding("03", "青塘镇", "错误", "03-青塘镇.xlsx 三、依申请公开!D30 勾稽关系不平衡（自然人列）：相差 6。")
+    assert short_message(r1) == "勾稽关系不平衡（自然人列）：相差 6。"
+    assert short_message(FINDINGS[-1]) == "无法确定报送单位。"
+
+
+def test_rule_names_are_chinese_for_every_rule_and_type():
+    form = form_for_year(2025)
+    for rule in form.rules:
+        assert rule_name(rule.id) != rule.id and rule_name(rule.id).isascii() is False
+    for rule_id in TYPES:
+        assert rule_name(rule_id) == TYPES[rule_id]
+    assert rule_name("R1") == "勾稽关系"
+
+
+def test_grouped_row_in_the_xlsx_and_the_html(tmp_path):
+    path = tmp_path / "问题清单.xlsx"
+    write_findings_xlsx(blanks(30), path, title=TITLE, year=2025)
+    body = rows(openpyxl.load_workbook(path)["问题清单"])
+    assert len(body) == 1 and body[0][9].startswith("三、依申请公开有 30 个空白单元格：D7、E7、")
+    page = render_findings_html(blanks(30), title=TITLE)
+    assert page.count('data-rule="blank"') == 1 and "三、依申请公开有 30 个空白单元格" in page

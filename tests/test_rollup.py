@@ -9,14 +9,16 @@ import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 
-from helpers import FORM_2019, FORM_2021, LONGTAN, QINGTANG, YEAR_OF, consistent_inputs, county, write_report
+from helpers import FINANCE, FORM_2019, FORM_2021, LONGTAN, QINGTANG, YEAR_OF, consistent_inputs, county, write_report
 from pipeline.batch import run_batch
 from pipeline.config import CountyConfig, Unit, load_config
 from pipeline.demo import DEMO_COUNTY, build_demo_inbox, load_year
 from pipeline.forms.spec import ERROR, evaluate
 from pipeline.rollup_demo import CITY_EXAMPLE, SAMPLE_COUNTY, SAMPLE_SOURCES, build_city_demo, city_folders, scaled
+from pipeline.coverage import Coverage, coverage_from_marks
 from pipeline.summary import SUMMARY_NAME, county_totals, coverage_sentence, with_totals, write_summary
 from pipeline.workbook.reader import read_workbook
 
@@ -77,7 +79,87 @@ def test_city_summary_is_the_sum_of_the_county_summaries(tmp_path, form):
     submission = read_workbook(path)
     assert (submission.unit_code, submission.unit_name, submission.year) == ("SLS", "示例市", year)
     assert submission.values == expected
-    assert coverage_sentence(result) == "名册共 2 个单位，2 个报送了文件，2 个通过校验并计入本表。"
+    # the counties' units are counted too, at the bottom level
+    assert coverage_sentence(result) == "名册共 2 个单位，2 个报送了文件，2 个通过校验并计入本表；覆盖乡镇和部门 4/4。"
+
+
+def partial_county(folder: Path, *, complete: bool) -> tuple[CountyConfig, object]:
+    """甲县 with 青塘镇, 龙潭乡 and 县财政局 on its roster; 县财政局 sends nothing unless `complete`."""
+    form = FORM_2021
+    config = dataclasses.replace(county(folder, 2025, (QINGTANG, LONGTAN, FINANCE)), county="甲县", code="JX")
+    for unit in (QINGTANG, LONGTAN, FINANCE) if complete else (QINGTANG, LONGTAN):
+        write_report(config.inbox / f"{unit.code}.xlsx", form, unit=unit)
+    return config, run_batch(config)
+
+
+def test_the_summary_states_its_coverage_in_the_hidden_marks(tmp_path):
+    config, result = partial_county(tmp_path / "甲县", complete=False)
+    path = write_summary(result, config, tmp_path / SUMMARY_NAME)
+    marks = read_workbook(path).marks
+    assert marks["source"] == "summary"
+    assert {k: marks[k] for k in marks if k.startswith("coverage_")} == {
+        "coverage_units": "3", "coverage_accepted": "2", "coverage_uncovered": "12 县财政局（未报送）",
+        "coverage_bottom_units": "3", "coverage_bottom_accepted": "2",
+    }
+    assert coverage_from_marks(marks) == Coverage(3, 2, ("12 县财政局（未报送）",), 3, 2)
+
+
+def test_a_partial_county_gets_a_warning_and_shows_as_partial_until_it_resends(tmp_path):
+    city = city_config(tmp_path / "市", 2025, (
+        Unit("JX", "甲县", "甲县人民政府", "县区"), Unit("YX", "乙县", "乙县人民政府", "县区"),
+    ))
+    partial, partial_result = partial_county(tmp_path / "甲县", complete=False)
+    second, second_result = county_run(tmp_path / "乙县", FORM_2021, "乙县", "YX", 1)
+    write_summary(partial_result, partial, city.inbox / "甲县汇总表.xlsx")
+    write_summary(second_result, second, city.inbox / "乙县汇总表.xlsx")
+
+    result = run_batch(city)
+    (warning,) = [f for f in result.findings if f.rule == "partial-summary"]
+    assert (warning.unit_code, warning.severity) == ("JX", "警告")
+    assert warning.message == (
+        "甲县汇总表.xlsx 甲县的汇总表只汇总了名册 3 个单位中通过校验的 2 个（乡镇和部门 2/3），未计入：12 县财政局（未报送）。"
+        "本级汇总中甲县的数字不完整。请甲县补齐后重新报送汇总表。"
+    )
+    assert [u.status for u in result.units] == ["通过", "通过"]  # the totals it has are sound
+    from pipeline.terminal import next_steps
+
+    assert next_steps(result) == [
+        "甲县的汇总表不完整（2/3 个乡镇和部门）：请其补齐后重新报送汇总表。",
+        "汇总报告是草稿（页眉标注草稿）：有单位的汇总不完整。补齐后重新运行；定稿前补写第五、六部分中标注【待补充】的内容。",
+    ]
+    path = write_summary(result, city, tmp_path / "市" / SUMMARY_NAME)
+    status = openpyxl.load_workbook(path)["报送情况"]
+    assert [(status.cell(r, 2).value, status.cell(r, 4).value) for r in (2, 3)] == [("甲县", "部分"), ("乙县", "通过")]
+    assert coverage_sentence(result) == (
+        "名册共 2 个单位，2 个报送了文件，2 个通过校验并计入本表；部分汇总：甲县；覆盖乡镇和部门 4/5。"
+    )
+    city_marks = read_workbook(path).marks
+    assert (city_marks["coverage_bottom_units"], city_marks["coverage_bottom_accepted"]) == ("5", "4")
+
+    # 甲县 re-sends a complete summary: the warning is gone
+    complete, complete_result = partial_county(tmp_path / "甲县完整", complete=True)
+    write_summary(complete_result, complete, city.inbox / "甲县汇总表.xlsx")
+    again = run_batch(city)
+    assert "partial-summary" not in {f.rule for f in again.findings}
+    assert coverage_sentence(again).endswith("；覆盖乡镇和部门 5/5。")
+
+
+def test_the_city_summary_report_speaks_of_the_city_and_its_counties(demo):
+    from pipeline.summary import summary_report_context
+
+    _, city, city_result, _ = demo
+    context = summary_report_context(city_result, city)
+    assert "由示例市政府信息公开工作主管部门汇总本市各县（市、区）的年度报告编制。" in context["preface"][0]["text"]
+    assert context["overview"][1]["rest"].startswith("全市共收到政府信息公开申请")
+    assert context["problems"][0]["text"].startswith("【待补充】请在此填写本市政府信息公开工作")
+    # 示例县 covers 11 of its 18 units: the city's totals are partial, its report a draft that says so
+    assert context["draft"] is True
+    assert context["preface"][1]["text"] == "本报告汇总了名册 2 个单位中通过校验的 2 个单位的数据；示例县的汇总未覆盖其全部单位。"
+
+
+def test_a_unit_report_is_never_taken_for_a_partial_summary(tmp_path):
+    config, result = partial_county(tmp_path / "甲县", complete=False)
+    assert "partial-summary" not in {f.rule for f in result.findings}
 
 
 def test_a_county_without_code_is_found_by_its_name_with_a_warning(tmp_path):
@@ -167,4 +249,13 @@ def test_the_city_run_writes_no_report_per_county_and_exits_0(demo, capsys):
     _, city, city_result, out = demo
     assert render_reports(city_result, city, out_dir=out / "城市报告") == {}
     assert not (out / "城市报告" / "报告").exists() or list((out / "城市报告" / "报告").iterdir()) == []
-    assert all(u.findings == [] for u in city_result.units)
+    # the only finding: 示例县 covers 11 of its 18 units (a warning, not an error)
+    assert [(u.unit.code, [f.rule for f in u.findings]) for u in city_result.units] == [("SLX", ["partial-summary"]), ("YBX", [])]
+
+
+def test_the_demo_city_says_that_the_demo_county_is_partial(demo):
+    *_, out = demo
+    status = openpyxl.load_workbook(city_folders(out)["city_results"] / SUMMARY_NAME)["报送情况"]
+    assert [(status.cell(r, 2).value, status.cell(r, 4).value) for r in (2, 3)] == [("示例县", "部分"), ("样板县", "通过")]
+    coverage = openpyxl.load_workbook(city_folders(out)["city_results"] / SUMMARY_NAME)["汇总"]["A2"].value
+    assert coverage.endswith("；部分汇总：示例县；覆盖乡镇和部门 19/26。")

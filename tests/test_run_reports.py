@@ -35,7 +35,7 @@ def test_a_passing_unit_gets_its_report_named_from_the_roster(county_dir, capsys
     assert code == 0, err
     report = county_dir / "输出" / "2025" / "报告" / "03-青塘镇.docx"
     assert report.exists()
-    assert text_of(report).startswith("青塘镇2025年政府信息公开工作年度报告")
+    assert text_of(report).startswith("青塘镇人民政府2025年\n政府信息公开工作年度报告")  # full name, balanced break
     assert "Word 年度报告（1 份）" in out
 
 

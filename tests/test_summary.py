@@ -4,6 +4,7 @@ the batch, summarised, and read back with the reader (and with LibreOffice when 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import re
 import zipfile
@@ -31,7 +32,7 @@ from pipeline.batch import run_batch
 from pipeline.checks import check_submission
 from pipeline.config import Unit
 from pipeline.files import fixed_timestamp
-from pipeline.findings import COLUMNS
+from pipeline.report.display import DISPLAY_COLUMNS, display_rows
 from pipeline.forms.spec import ERROR, WARNING, evaluate
 from pipeline.office import convert
 from pipeline.indicators import indicator_sentences
@@ -144,9 +145,10 @@ def test_reader_reads_the_summary_as_the_county_as_one_unit(run, form):
     assert submission.texts == {}
     check_submission(submission, "县区")
     assert [f.message for f in submission.findings if f.severity == ERROR] == []
-    # totals are numbers by design, and the summary's marks tell the reader so: no finding at all
+    # totals are numbers by design, and the summary's marks tell the reader so: no finding but the
+    # warning that this county's summary leaves 县财政局 and 县教育局 out
     assert submission.is_summary
-    assert submission.findings == []
+    assert [f.rule for f in submission.findings] == ["partial-summary"]
 
 
 def test_hidden_marks_name_the_county(run, form):
@@ -158,6 +160,9 @@ def test_hidden_marks_name_the_county(run, form):
     assert rows == {
         "product": "nianbao", "format": form.id, "year": str(YEAR_OF[form.id]), "unit_code": "SLX",
         "unit_name": "示例县", "template_version": layout.TEMPLATE_VERSION, "source": "summary",
+        # whom the totals cover, for the level above
+        "coverage_units": "4", "coverage_accepted": "2", "coverage_uncovered": "12 县财政局（有错误）；20 县教育局（未报送）",
+        "coverage_bottom_units": "4", "coverage_bottom_accepted": "2",
     }
 
 
@@ -232,55 +237,85 @@ def test_sheets_in_order_with_comparison_only_when_last_year_is_known(run, form)
     ]
 
 
-def test_detail_sheet_has_a_row_per_unit_and_a_column_per_cell(run, form):
+def test_detail_sheet_has_a_column_per_unit_and_a_row_per_cell(run, form):
     _, result, path = run
     ws = openpyxl.load_workbook(path)[DETAIL_SHEET]
-    assert [ws.cell(2, c).value for c in range(1, 5)] == ["单位代码", "单位", "类型", "状态"]
-    headers = {(ws.cell(1, c).value, ws.cell(2, c).value): c for c in range(5, ws.max_column + 1) if ws.cell(1, c).value}
-    column = {}
-    for c in range(5, ws.max_column + 1):  # the upper header is merged over a row's columns
-        top = ws.cell(1, c).value or top
-        column[(top, ws.cell(2, c).value)] = c
-    assert ws.max_column == 4 + len(form.cells)
-    assert column[("三 （三）不予公开 1.属于国家秘密", "自然人")]
-    assert column[("三 一、本年新收政府信息公开申请数量", "总计")]
-    assert column[("四 行政诉讼 复议后起诉", "尚未审结")]
-    assert column[("四 行政复议", "结果维持")]
-    assert headers[("二 第二十条第（一）项 规章", form.table("t2").cells[0].col_label)] == 5
-    rows = [[ws.cell(r, c).value for c in range(1, 5)] for r in range(3, ws.max_row + 1)]
-    assert rows == [
+    assert [ws.cell(1, c).value for c in range(1, 4)] == ["表", "行", "列"]
+    units = [[ws.cell(r, c).value for r in range(1, 5)] for c in range(4, ws.max_column + 1)]
+    assert units == [
         ["03", "青塘镇", "乡镇", "通过"], ["05", "龙潭乡", "乡镇", "通过"],
         ["12", "县财政局", "部门", "有错误"], ["20", "县教育局", "部门", "未报送"],
     ]
-    received = column[("三 一、本年新收政府信息公开申请数量", "自然人")]
-    assert [ws.cell(r, received).value for r in range(3, 7)] == [5, 10, 6, None]
-    assert ws.freeze_panes == "E3"
-    assert ws.auto_filter.ref == f"A2:{openpyxl.utils.get_column_letter(ws.max_column)}6"
+    assert ws.max_row == 4 + len(form.cells)
+    row = {tuple(ws.cell(r, c).value for c in range(1, 4)): r for r in range(5, ws.max_row + 1)}
+    assert row[("三", "（三）不予公开 1.属于国家秘密", "自然人")]
+    assert row[("四", "行政诉讼 复议后起诉", "尚未审结")]
+    assert row[("二", "第二十条第（一）项 规章", form.table("t2").cells[0].col_label)] == 5
+    received = row[("三", "一、本年新收政府信息公开申请数量", "自然人")]
+    assert [ws.cell(received, c).value for c in range(4, 8)] == [5, 10, 6, None]
+    assert ws.freeze_panes == "D5"
+    # printable: A4 landscape, one page wide for a few units, labels and unit headers on every page
+    assert (ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == ("landscape", 1, 0)
+    assert (ws.print_title_rows, ws.print_title_cols) == ("$1:$4", "$A:$C")
+    assert "&P" in ws.oddFooter.center.text and "&A" in ws.oddFooter.center.text
 
 
-def test_status_sheet_lists_every_roster_unit_with_file_hash_and_counts(run):
+def test_detail_sheet_continues_across_pages_for_many_units():
+    from pipeline.summary.detail import pages_across
+
+    assert pages_across(18) == 1
+    assert pages_across(40) == 4  # 12 units a page, the labels repeated
+
+
+def test_status_sheet_lists_every_roster_unit_with_receipt_size_hash_and_counts(run):
     config, result, path = run
     ws = openpyxl.load_workbook(path)[STATUS_SHEET]
-    assert [c.value for c in ws[1]] == ["单位代码", "单位", "类型", "状态", "文件名", "SHA-256", "错误数", "警告数"]
+    assert [c.value for c in ws[1]] == [
+        "单位代码", "单位", "类型", "状态", "文件名", "收到时间", "截止日期后", "大小（KB）", "哈希（前8位）", "错误数", "警告数", "SHA-256",
+    ]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     inbox = config.inbox
     failed = result.unit("12")
+
+    def sent(name):
+        file = inbox / name
+        stamp = dt.datetime.fromtimestamp(file.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+        return [name, stamp, None, f"{file.stat().st_size / 1024:.1f}", sha256(file)[:8]]
+
     assert failed.errors >= 1
     assert rows == [
-        ["03", "青塘镇", "乡镇", "通过", "03-青塘镇.xlsx", sha256(inbox / "03-青塘镇.xlsx"), 0, 0],
-        ["05", "龙潭乡", "乡镇", "通过", "05-龙潭乡.xlsx", sha256(inbox / "05-龙潭乡.xlsx"), 0, 0],
-        ["12", "县财政局", "部门", "有错误", "12-县财政局.xlsx", sha256(inbox / "12-县财政局.xlsx"), failed.errors, failed.warnings],
-        ["20", "县教育局", "部门", "未报送", None, None, 1, 0],
+        ["03", "青塘镇", "乡镇", "通过", *sent("03-青塘镇.xlsx"), 0, 0, sha256(inbox / "03-青塘镇.xlsx")],
+        ["05", "龙潭乡", "乡镇", "通过", *sent("05-龙潭乡.xlsx"), 0, 0, sha256(inbox / "05-龙潭乡.xlsx")],
+        ["12", "县财政局", "部门", "有错误", *sent("12-县财政局.xlsx"), failed.errors, failed.warnings, sha256(inbox / "12-县财政局.xlsx")],
+        ["20", "县教育局", "部门", "未报送", None, None, None, None, None, 1, 0, None],
     ]
+    assert ws.column_dimensions["L"].hidden is True  # the full hash is for machines
+    assert ws.print_area == "'报送情况'!$A$1:$K$5"
+
+
+def test_status_sheet_marks_files_received_after_the_deadline(tmp_path, form):
+    config, result = small_county(tmp_path, form)
+    late_file = config.inbox / "05-龙潭乡.xlsx"
+    deadline = dt.date(YEAR_OF[form.id] + 1, 1, 31)
+    os.utime(late_file, (dt.datetime(YEAR_OF[form.id] + 1, 2, 3, 9, 30).timestamp(),) * 2)
+    os.utime(config.inbox / "03-青塘镇.xlsx", (dt.datetime(YEAR_OF[form.id] + 1, 1, 31, 23, 0).timestamp(),) * 2)
+    config = dataclasses.replace(config, deadline=deadline)
+    result = run_batch(config)
+    ws = openpyxl.load_workbook(write_summary(result, config, tmp_path / "汇总表.xlsx"))[STATUS_SHEET]
+    late = {ws.cell(r, 2).value: (ws.cell(r, 6).value, ws.cell(r, 7).value) for r in range(2, ws.max_row + 1)}
+    assert late["龙潭乡"] == (f"{YEAR_OF[form.id] + 1}-02-03 09:30", "逾期")
+    assert late["青塘镇"] == (f"{YEAR_OF[form.id] + 1}-01-31 23:00", None)  # on the day is in time
 
 
 def test_findings_sheet_lists_every_finding(run):
     _, result, path = run
     ws = openpyxl.load_workbook(path)["问题清单"]
-    assert [c.value for c in ws[1]] == [header for _, header in COLUMNS]
-    assert ws.max_row == 1 + len(result.findings)
+    assert [c.value for c in ws[1]] == [header for _, header in DISPLAY_COLUMNS]
+    rows = display_rows(result.findings)
+    assert ws.max_row == 1 + len(rows)
+    assert sum(r.count for r in rows) == len(result.findings)
     messages = {ws.cell(r, 10).value for r in range(2, ws.max_row + 1)}
-    assert messages == {f.message for f in result.findings}
+    assert messages == {r.message for r in rows}
 
 
 def test_comparison_with_last_year(run, tmp_path, form):
@@ -317,7 +352,7 @@ def test_charts_of_received_outcomes_and_last_year(run, tmp_path):
             return ["".join(re.findall(r"<a:t>([^<]*)</a:t>", archive.read(n).decode())) for n in names]
 
     without = charts(write_summary(result, config, tmp_path / "a.xlsx"))
-    assert [t.split("件")[0] for t in without] == ["各单位本年新收政府信息公开申请数量", "示例县本年度办理结果分布"]
+    assert [t.split("件")[0] for t in without] == ["各单位本年新收政府信息公开申请数量（", "示例县本年度办理结果分布（"]
     with_previous = charts(write_summary(result, config, tmp_path / "b.xlsx", previous={"03": {}}))
     assert len(with_previous) == 3 and with_previous[1].startswith("本年与上年新收申请数量对比")
     ws = openpyxl.load_workbook(tmp_path / "b.xlsx")["图表"]
@@ -391,7 +426,7 @@ def test_summary_saved_again_by_libreoffice_reads_the_same(run, tmp_path):
     assert submission.by_names and submission.unit_code == "SLX"
     assert submission.values == county_totals(result)
     assert [f.message for f in submission.findings if f.severity == ERROR] == []
-    assert submission.findings == []
+    assert [f.rule for f in submission.findings] == ["partial-summary"]  # the coverage marks survive too
 
 
 # --- 汇总报告.docx --------------------------------------------------------------------------------
@@ -414,10 +449,68 @@ def test_summary_report_prints_the_totals_with_the_county_as_unit(run, form, tmp
     assert str(totals["t3.received.natural"]) == "15" and "15" in cells
     assert str(totals["t3.total.total"]) in cells
     context = summary_report_context(result, config)
-    # 一 holds the indicator sentences (issue 11), the rest of the narrative is the county's to write
-    assert context["signature_date"] == "" and context["problems"] == []
-    assert [p["text"] for p in context["overview"]] == indicator_sentences(result)
+    assert context["signature_date"] == f"{year + 1}年1月31日"  # no deadline in county.toml
+    assert f"{year + 1}年1月31日" in texts
+    # section 一 closes with the indicator sentences (实质公开率 …, pipeline/indicators.py)
+    overview = [p["text"] for p in context["overview"]]
+    assert all(sentence in overview for sentence in indicator_sentences(result, "全县"))
     assert document.core_properties.created.replace(tzinfo=None) == fixed_timestamp(year)
     before = path.read_bytes()
     write_summary_report(result, config, path)
     assert path.read_bytes() == before
+
+
+def test_summary_report_is_a_finished_draft_with_coverage_numbers_and_passages_to_complete(run, form):
+    config, result, _ = run
+    year = YEAR_OF[form.id]
+    totals = county_totals(result)
+    context = summary_report_context(result, config)
+    preface = [p["text"] for p in context["preface"]]
+    assert preface[0].startswith("本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和" + form.document)
+    assert preface[0].endswith(f"本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。")
+    assert preface[1] == "本报告汇总了名册 4 个单位中通过校验的 2 个单位的数据；未计入：县财政局（有错误）、县教育局（未报送）。"
+    overview = context["overview"]
+    assert [p["lead"] for p in overview[:3]] == ["（一）主动公开。", "（二）依申请公开。", "（三）行政复议和行政诉讼。"]
+    requests = overview[1]["rest"]
+    n = lambda key: str(int(totals[key]))  # noqa: E731
+    assert requests.startswith(f"全县共收到政府信息公开申请{n('t3.received.total')}件，上年结转{n('t3.carried_in.total')}件；"
+                               f"办结{n('t3.total.total')}件，其中予以公开{n('t3.disclosed.total')}件")
+    assert f"结转下年度继续办理{n('t3.carried_over.total')}件。" in requests
+    assert f"被申请行政复议{n('t4.review.total')}件" in overview[2]["rest"]
+    # the indicator sentences close section 一, and are in the context for others to extend
+    assert context["indicator_sentences"] and [p["text"] for p in overview[3:]] == context["indicator_sentences"]
+    assert context["indicator_sentences"][0].startswith("本年度应办理的申请（本年新收与上年结转）共")
+    for name in ("problems", "other"):
+        assert context[name][0]["text"].startswith("【待补充】") and "定稿前删除本提示" in context[name][0]["text"]
+    assert context["draft"] is True  # 县财政局 failed and 县教育局 sent nothing
+
+
+def test_summary_report_of_a_complete_county_is_no_draft_and_dated_by_the_deadline(tmp_path, form):
+    year = YEAR_OF[form.id]
+    config, _ = small_county(tmp_path, form)
+    (config.inbox / "12-县财政局.xlsx").unlink()
+    config = dataclasses.replace(config, units=ROSTER[:2], deadline=dt.date(year + 1, 1, 20))
+    result = run_batch(config)
+    context = summary_report_context(result, config)
+    assert context["draft"] is False
+    assert context["signature_date"] == f"{year + 1}年1月20日"
+    assert context["preface"][1]["text"] == "本报告汇总了名册 2 个单位中通过校验的 2 个单位的数据。"
+
+
+def test_no_summary_report_of_zeros_when_no_unit_passed(tmp_path, form):
+    from pipeline.summary import NoAcceptedUnit
+
+    config, _ = small_county(tmp_path, form)
+    for path in config.inbox.iterdir():
+        if not path.name.startswith("12-"):
+            path.unlink()
+    result = run_batch(config)
+    target = tmp_path / "汇总报告.docx"
+    target.write_bytes(b"last run's report")
+    with pytest.raises(NoAcceptedUnit) as caught:
+        write_summary_report(result, config, target)
+    assert not target.exists()  # last run's report does not stand for this one
+    assert caught.value.reason == (
+        "名册 4 个单位中没有一个通过校验（1 个报送了文件），未生成汇总报告："
+        "没有可汇总的数字，全为 0 的报告会被误读为全年无工作。请先处理问题清单中的错误。"
+    )

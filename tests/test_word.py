@@ -352,7 +352,8 @@ def test_context_formats_values_title_and_signature():
     values = {"t2.fees.amount": Decimal("0.250"), "t2.licensing.decisions": Decimal("1200"), "t3.received.natural": 6}
     sub = submission_for(FORM_2021, values, date=dt.date(2026, 1, 9))
     context = report_context(FORM_2021, 2025, TOWN, sub)
-    assert context["title"] == "青塘镇2025年政府信息公开工作年度报告"
+    # the full name, as in the body and the signature; 22 characters of 二号 break after the year
+    assert context["title"] == "青塘镇人民政府2025年\n政府信息公开工作年度报告"
     assert context["signature_name"] == "青塘镇人民政府" and context["signature_date"] == "2026年1月9日"
     assert context["draft"] is False
     v = context["v"]
@@ -440,7 +441,7 @@ def test_rendering_is_deterministic_and_atomic(tmp_path):
     assert out.read_bytes() == first
     assert list(tmp_path.iterdir()) == [out]  # no temporary file left
     document = docx.Document(out)
-    assert document.core_properties.title == "青塘镇2025年政府信息公开工作年度报告"
+    assert document.core_properties.title == "青塘镇人民政府2025年政府信息公开工作年度报告"  # no line break in the property
     assert document.core_properties.created == dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     assert document.sections[0].header.paragraphs[0].text == ""  # not a draft: no mark
 
@@ -517,7 +518,7 @@ def test_demo_county_reports_in_the_2021_format(tmp_path):
     assert sorted(written) == sorted(u.unit.code for u in passed)
     unit = passed[0]
     text = document_text(docx.Document(written[unit.unit.code]))
-    assert text[0] == f"{unit.unit.name}2024年政府信息公开工作年度报告"
+    assert text[0] == f"{unit.unit.full_name}2024年政府信息公开工作年度报告"  # a line break is no text
     assert "本年收费金额（单位：万元）" in text and "3.其他" in text
     assert text[-1] == signature_date(unit.submission.info["info.date"]) and text[-2] == unit.unit.full_name
 
@@ -534,8 +535,8 @@ def test_seed_report_matches_the_published_report(seed_docx):
         assert expected.count(old) == 1, old
         expected[expected.index(old)] = new
 
-    # The title format carries the year; the published title does not.
-    replace("青塘镇政府信息公开工作年度报告", "青塘镇2019年政府信息公开工作年度报告")
+    # The title format carries the year and the unit's full name; the published title does not.
+    replace("青塘镇政府信息公开工作年度报告", "青塘镇人民政府2019年政府信息公开工作年度报告")
     # The published text was converted from Word and kept a bookmark marker before the preface.
     preface = next(line for line in expected if line.startswith("[bookmark: _GoBack]"))
     replace(preface, preface.removeprefix("[bookmark: _GoBack]").strip())
@@ -562,7 +563,7 @@ def test_seed_report_structure(seed_docx):
     partial_row = document.tables[1].rows[6]
     assert [c.text for c in partial_row.cells[3:]] == [""] * 6 + ["0"]
     styles = {p.text: p.style.name for p in document.paragraphs if p.text}
-    assert styles["青塘镇2019年政府信息公开工作年度报告"] == "报告标题"
+    assert styles["青塘镇人民政府2019年\n政府信息公开工作年度报告"] == "报告标题"  # a balanced line break
     assert styles["一、总体情况"] == "一级标题"
     assert styles["（一）加强组织领导，政务公开工作机制逐步健全完善"] == "二级标题"
     assert styles["（二）改进措施"] == "二级标题"
@@ -592,7 +593,7 @@ def test_seed_report_as_pdf_and_pictures(seed, tmp_path):
     for table_text in ("第二十条第（一）项", "其他对外管理服务事项", "申请人情况", "法人或其他组织",
                        "四、结转下年度继续办理", "未经复议直接起诉", "复议后起诉"):
         assert table_text in flat, table_text
-    assert "青塘镇2019年政府信息公开工作年度报告" in flat and "2020年1月13日" in flat
+    assert "青塘镇人民政府2019年政府信息公开工作年度报告" in flat and "2020年1月13日" in flat
     assert flat.count(DRAFT_MARK) == len(pages)  # on every page, odd and even
     assert f"—{len(pages)}—" in flat  # the page number field is computed
     # 28 characters a line (GB/T 9704): the longest line of Chinese characters only on page 1
@@ -608,3 +609,55 @@ def test_seed_report_as_pdf_and_pictures(seed, tmp_path):
     passed = run_of(config, FORM_2019, UnitResult(unit, PASSED, submission_for(FORM_2019)))
     render_reports(passed, config, out_dir=tmp_path)
     assert docx_path.exists() and not pdf.exists()
+
+
+# --- titles and table 三 -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("title, lines", [
+    ("青塘镇2025年政府信息公开工作年度报告", ["青塘镇2025年政府信息公开工作年度报告"]),  # fits one line
+    ("示例县发展和改革局2025年政府信息公开工作年度报告", ["示例县发展和改革局2025年", "政府信息公开工作年度报告"]),
+    ("示例县自然资源和规划局2025年政府信息公开工作年度报告", ["示例县自然资源和规划局2025年", "政府信息公开工作年度报告"]),
+    ("青塘镇人民政府2019年政府信息公开工作年度报告", ["青塘镇人民政府2019年", "政府信息公开工作年度报告"]),
+])
+def test_titles_break_at_a_natural_and_balanced_point(title, lines):
+    from pipeline.word.typography import balanced_title
+
+    assert balanced_title(title).split("\n") == lines
+
+
+def test_no_title_line_of_one_or_two_characters():
+    from pipeline.word.typography import TITLE_CHARS_PER_LINE, balanced_title, title_width
+
+    names = ["示例县发改局", "示例县住房和城乡建设局（示例县人民防空办公室）", "某某县某某某某某某某某某某某某某某某局", "甲"]
+    for name in names:
+        lines = balanced_title(f"{name}2025年政府信息公开工作年度报告").split("\n")
+        assert all(3 <= title_width(line) <= TITLE_CHARS_PER_LINE for line in lines) or len(lines) == 1, lines
+
+
+def test_table_three_columns_fit_the_longest_label_in_two_lines_and_four_digits():
+    from pipeline.word import typography as ty
+    from pipeline.word.template import CELL_MARGINS, COLUMN_WIDTHS
+
+    widths, margin = COLUMN_WIDTHS["t3"], CELL_MARGINS["t3"]
+    char = int(ty.SIZE_TABLE.pt * 20)  # twips of one 五号 character
+    inner = [w - 2 * margin for w in widths]
+    for form in FORMS:
+        table = form.table("t3")
+        for label in table.labels:
+            if label.role == "row" and label.colspan == 1 and label.col == 2:
+                assert ty.title_width(label.text) * char <= 2 * inner[2], label.text  # two lines at most
+    assert ty.title_width("（三）不予公开") * char <= 2 * inner[1]
+    assert all(w >= 2 * char for w in inner[3:])  # "自然人" two characters a line, and four digits
+    assert inner[0] >= char  # "三、本年度办理结果" one character a line
+
+
+def test_table_three_keeps_groups_and_the_last_rows_together():
+    document = docx.Document(template_path(FORM_2021))
+    t3 = document.tables[1]
+    kept = [any(p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs) for row in t3.rows]
+    n = len(t3.rows)
+    assert kept[n - 3] and kept[n - 2] and not kept[n - 1]  # （七）总计 and 四、结转 never alone
+    table = FORM_2021.table("t3")
+    refused = next(label for label in table.labels if label.text == "（三）不予公开")
+    assert all(kept[refused.row:refused.row + refused.rowspan - 1])

@@ -137,7 +137,7 @@ def _write(config: CountyConfig, result: ImportResult) -> None:
             result.written[f"{year}年度数据"] = write_imported(folder, [r for unit, s in reports for r in value_records(unit, s, year)])
             result.written[f"{year}年度文字"] = write_texts(folder, [r for unit, s in reports for r in text_records(unit, s, year)])
         form = reports[0][1].form if reports else None
-        rules = list(form.rules if form else ())  # P1–P3 are listed with the finding types
+        rules = list(form.rules if form else ())  # D1–D3 are listed with the finding types
         title = f"{config.county}{year}年度已发布的政府信息公开工作年度报告 导入问题清单"
         path = folder / FINDINGS_NAME
         write_findings_xlsx(sorted(result.findings.get(year, []), key=sort_key), path, title=title, year=year, rules=rules)

@@ -16,7 +16,8 @@ import jinja2
 from ..files import write_atomic
 from ..findings import Finding, FindingCounts, count
 from ..forms.spec import ERROR, NOTICE, WARNING
-from .findings_xlsx import ordered
+from .display import DisplayRow, display_rows
+from .findings_order import ordered
 
 TEMPLATE = "findings.html"
 UNIDENTIFIED = "未识别单位"
@@ -41,6 +42,11 @@ class UnitSection(FindingCounts):
     status: str
     findings: list[Finding] = field(default_factory=list)
 
+
+    @property
+    def rows(self) -> list[DisplayRow]:
+        """The findings as the page shows them (a run of one kind in one sheet is one row)."""
+        return display_rows(self.findings)
 
     @property
     def status_class(self) -> str:
@@ -108,13 +114,13 @@ def group_by_unit(findings: list[Finding], units: Sequence[tuple[str, str, str]]
     return result
 
 
-def location(finding: Finding) -> str:
+def location(finding: Finding | DisplayRow) -> str:
     """文件 工作表!单元格, leaving out what the finding does not have."""
     place = f"{finding.sheet}!{finding.cell}" if finding.sheet and finding.cell else finding.sheet or finding.cell
     return " ".join(part for part in (finding.file, place) if part)
 
 
-def row_column(finding: Finding) -> str:
+def row_column(finding: Finding | DisplayRow) -> str:
     return " / ".join(part for part in (finding.row, finding.column) if part)
 
 

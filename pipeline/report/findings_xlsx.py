@@ -1,8 +1,9 @@
-"""问题清单.xlsx: one row per finding, errors first, every value stored as text.
+"""问题清单.xlsx: the findings as a clerk's work list, errors first, every value stored as text.
 
-The rows are the clerk's work list: a frozen header with a filter, the 级别 cell coloured, the 说明
-column wide and wrapped. Values are text even when they look like formulas ("=SUM(A1)", "+86…"):
-a finding quotes what a clerk typed, and that must never be evaluated.
+One row per finding, except that a run of the same kind in one sheet (30 blank cells) is one row
+(see `report.display`). A frozen header with a filter, the 级别 cell coloured, the 说明 column wide
+and wrapped, A4 landscape at a legible scale. Values are text even when they look like formulas
+("=SUM(A1)", "+86…"): a finding quotes what a clerk typed, and that must never be evaluated.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from typing import Iterable
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 
 from ..files import fixed_timestamp, save_workbook
-from ..findings import COLUMNS, TYPES, Finding, fmt_number, sort_key
-from ..workbook.cells import MAX_CELL_CHARS, cell_text, wrapped_lines
+from ..findings import TYPES, Finding
+from ..workbook.cells import wrapped_lines
 from ..forms.spec import ERROR, NOTICE, WARNING
+from .display import DISPLAY_COLUMNS, display_rows
+from .findings_order import ordered, text_of
 
 SHEET = "问题清单"
 GUIDE_SHEET = "说明"
@@ -37,23 +41,27 @@ SEVERITY_FILLS = {
     WARNING: PatternFill("solid", fgColor="FFEB9C"),  # light yellow
 }
 
-# Column widths in characters, by field; 说明 is the one that carries the sentence.
+# Column widths in characters, by field; 说明 is the one that carries the sentence. The printed
+# columns add up to about 150 characters, so that A4 landscape prints them at about 9 pt; 规则代码 is
+# for machines and left out of the print area.
 WIDTHS = {
-    "unit_code": 9,
-    "unit": 16,
-    "file": 24,
-    "sheet": 15,
-    "cell": 8,
-    "row": 24,
-    "column": 14,
+    "unit_code": 7,
+    "unit": 12,
+    "file": 14,
+    "sheet": 12,
+    "cell": 7,
+    "row": 14,
+    "column": 9,
+    "rule_name": 11,
+    "severity": 5,
+    "message": 48,
+    "expected": 7,
+    "actual": 8,
+    "difference": 6,
     "rule": 14,
-    "severity": 6,
-    "message": 80,
-    "expected": 12,
-    "actual": 14,
-    "difference": 10,
 }
-WRAPPED = {"message", "row", "column", "actual"}
+WRAPPED = {"unit", "file", "sheet", "cell", "row", "column", "rule_name", "message", "actual", "expected"}
+NOT_PRINTED = {"rule"}
 LINE_HEIGHT = 14.0  # points per wrapped line at 10 pt
 
 LEVELS = (
@@ -70,8 +78,7 @@ def findings_workbook(findings: Iterable[Finding], *, title: str, rules: Iterabl
     ws = wb.active
     ws.title = SHEET
     write_findings_table(ws, findings, header_row=1)
-    ws.print_title_rows = "1:1"
-    _print_setup(ws)
+    print_findings_setup(ws)
     _guide_sheet(wb.create_sheet(GUIDE_SHEET), title, rules)
     wb.active = 0
     wb.properties.title = title
@@ -90,12 +97,14 @@ def write_findings_xlsx(
     return save_workbook(wb, Path(path))
 
 
-def write_findings_table(ws, findings: Iterable[Finding], *, header_row: int) -> int:
-    """The COLUMNS header at `header_row` and one row per finding below it, sorted errors first,
-    with a frozen header, a filter and the column widths. Returns the last row written.
+def write_findings_table(ws, findings: Iterable[Finding], *, header_row: int, omit: Iterable[str] = ()) -> int:
+    """The header at `header_row` and the display rows below it (errors first, runs grouped), with a
+    frozen header, a filter, the column widths and the print area. Columns named in `omit` (fields
+    of DISPLAY_COLUMNS) are left out. Returns the last row written.
 
-    Shared with the 退回意见 sheet of a marked-up return copy."""
-    for col, (name, header) in enumerate(COLUMNS, start=1):
+    Shared with the 问题清单 sheet of 汇总表 and the 退回意见 sheet of a marked-up return copy."""
+    columns = table_columns(omit)
+    for col, (name, header) in enumerate(columns, start=1):
         cell = put_text(ws, header_row, col, header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
@@ -103,31 +112,35 @@ def write_findings_table(ws, findings: Iterable[Finding], *, header_row: int) ->
         cell.border = BORDER
         ws.column_dimensions[get_column_letter(col)].width = WIDTHS[name]
     row = header_row
-    for finding in ordered(findings):
+    severity_col = [name for name, _ in columns].index("severity") + 1
+    for entry in display_rows(findings):
         row += 1
         lines = 1
-        for col, (name, _) in enumerate(COLUMNS, start=1):
-            value = getattr(finding, name)
+        for col, (name, _) in enumerate(columns, start=1):
+            value = getattr(entry, name)
             cell = put_text(ws, row, col, value)
             cell.font = BODY_FONT
             cell.border = BORDER
             cell.alignment = TOP_WRAP if name in WRAPPED else TOP
             if name in WRAPPED:
                 lines = max(lines, wrapped_lines(text_of(value), WIDTHS[name]))
-        fill = SEVERITY_FILLS.get(finding.severity)
+        fill = SEVERITY_FILLS.get(entry.severity)
         if fill is not None:
-            ws.cell(row, _column_of("severity")).fill = fill
+            ws.cell(row, severity_col).fill = fill
         ws.row_dimensions[row].height = max(LINE_HEIGHT, LINE_HEIGHT * lines) + 2
-    last_col = get_column_letter(len(COLUMNS))
+    last_col = get_column_letter(len(columns))
+    printed = get_column_letter(len([c for c in columns if c[0] not in NOT_PRINTED]))
     ws.freeze_panes = f"A{header_row + 1}"
     ws.auto_filter.ref = f"A{header_row}:{last_col}{row}"
+    ws.print_area = f"A1:{printed}{row}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
     return row
 
 
-def ordered(findings: Iterable[Finding]) -> list[Finding]:
-    """Sorted with `sort_key` (errors first), ties broken by the whole row so that the order never
-    depends on the order the findings arrived in."""
-    return sorted(findings, key=lambda f: (sort_key(f), tuple(text_of(v) for v in f.as_row())))
+def table_columns(omit: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """DISPLAY_COLUMNS without `omit`, the printed ones first."""
+    omit = set(omit)
+    return [c for c in DISPLAY_COLUMNS if c[0] not in omit]
 
 
 def put_text(ws, row: int, col: int, value):
@@ -138,15 +151,6 @@ def put_text(ws, row: int, col: int, value):
         cell.value = text
         cell.data_type = "s"  # openpyxl marks "=…" as a formula on assignment
     return cell
-
-
-def text_of(value) -> str:
-    """A finding's field as cell text: numbers as a clerk writes them, characters a worksheet
-    cannot hold removed, and no longer than Excel allows."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else fmt_number(value)
-    return cell_text(text)[:MAX_CELL_CHARS]
 
 
 def rule_rows(rules: Iterable | None) -> list[tuple[str, str, str]]:
@@ -165,10 +169,6 @@ def rule_rows(rules: Iterable | None) -> list[tuple[str, str, str]]:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _column_of(field: str) -> int:
-    return [name for name, _ in COLUMNS].index(field) + 1
 
 
 def _guide_sheet(ws, title: str, rules: Iterable | None) -> None:
@@ -201,15 +201,21 @@ def _guide_sheet(ws, title: str, rules: Iterable | None) -> None:
             cell.border = BORDER
             cell.alignment = TOP_WRAP
         ws.row_dimensions[row].height = LINE_HEIGHT * max(wrapped_lines(entry[1], 30), wrapped_lines(entry[2], 80)) + 2
-    _print_setup(ws, landscape=False)
+    print_findings_setup(ws, landscape=False)
 
 
-def _print_setup(ws, *, landscape: bool = True) -> None:
+def print_findings_setup(ws, *, landscape: bool = True) -> None:
+    """A4, fitted to the page width (the widths keep the scale near 90 %), page numbers below."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.oddFooter.center.text = "&A 第 &P 页，共 &N 页"
 
 
-__all__ = ["findings_workbook", "write_findings_xlsx", "write_findings_table", "ordered", "put_text", "SHEET"]
+__all__ = [
+    "findings_workbook", "write_findings_xlsx", "write_findings_table", "table_columns", "print_findings_setup",
+    "ordered", "put_text", "text_of", "SHEET", "MAX_CELL_CHARS",
+]

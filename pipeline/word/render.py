@@ -69,7 +69,7 @@ def report_context(form: Form, year: int, unit: Unit, submission: Submission, *,
     落款日期.
     """
     context: dict[str, Any] = {
-        "title": f"{unit.name}{year}年政府信息公开工作年度报告",
+        "title": report_title(unit.full_name or unit.name, year),
         "year": year,
         "unit_name": unit.name,
         "signature_name": unit.full_name or unit.name,
@@ -92,6 +92,14 @@ def report_context(form: Form, year: int, unit: Unit, submission: Submission, *,
     if date or draft:
         context["signature_date"] = date
     return context
+
+
+def report_title(full_name: str, year: int) -> str:
+    """The title with the unit's full name, as the body and the signature name it, broken in a
+    balanced way where it does not fit one line of 二号 ("\n" becomes a line break in Word)."""
+    from .typography import balanced_title
+
+    return balanced_title(f"{full_name}{year}年政府信息公开工作年度报告")
 
 
 def paragraphs(text: str) -> list[dict]:
@@ -177,7 +185,7 @@ def report_bytes(template: Path, context: Mapping[str, Any]) -> bytes:
     document.render(_protect(dict(context)), env)
     props = document.docx.core_properties
     if context.get("title"):
-        props.title = str(context["title"])
+        props.title = str(context["title"]).replace("\n", "")
     if context.get("signature_name"):
         props.author = str(context["signature_name"])
     if isinstance(context.get("year"), int):

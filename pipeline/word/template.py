@@ -49,13 +49,17 @@ NAME_TITLES = {
 # every name a template may use; the rest would fail at rendering (StrictUndefined)
 KNOWN_NAMES = frozenset(NAME_TITLES) | frozenset(TEXT_NAMES.values())
 
-# per table: the width of each grid column in twips (the sum is the 156 mm 版心) and the cell margins
+# per table: the width of each grid column in twips (the sum is the 156 mm 版心) and the cell margins.
+# Table 三, with 0.5 mm margins: each number column takes two 五号 characters a line (a header of six
+# characters wraps to three lines; four digits fit), the 总计 column a little more; the label columns
+# get the rest, so that the longest row label (2021: 37 half-characters) takes two lines of 19 and
+# "（三）不予公开" two lines of four. Measured in LibreOffice by tests/test_print_layout.py.
 COLUMN_WIDTHS = {
     "t2": (2844, 2000, 2000, 2000),
-    "t3": (760, 1300, 2024) + (680,) * 7,
+    "t3": (480, 920, 4060) + (483,) * 6 + (486,),
     "t4": (590,) * 14 + (584,),
 }
-CELL_MARGINS = {"t2": 108, "t3": 57, "t4": 57}
+CELL_MARGINS = {"t2": 108, "t3": 28, "t4": 57}
 ROW_HEIGHT = 340  # twips (6 mm), at least: rows of single numbers are not cramped
 
 
@@ -258,7 +262,7 @@ def _table(document, table: Table) -> DocxTable:
     # rows kept on the page of the row below: headers, and each block title of table 二 with its
     # column headers, so that no header is left alone at the foot of a page
     titles = {label.row for label in table.labels if label.role == "title"}
-    keep = set(range(table.header_rows)) | titles | {r + 1 for r in titles}
+    keep = set(range(table.header_rows)) | titles | {r + 1 for r in titles} | _rows_kept_together(table)
     cells = grid._cells  # row-major, a merged cell repeated over its span (computed once: it is slow)
     for row, col, _, _, text, style in placed:
         paragraph = cells[row * table.n_cols + col].paragraphs[0]
@@ -280,6 +284,20 @@ def _table(document, table: Table) -> DocxTable:
             tcPr.append(v_align)
             col += span
     return grid
+
+
+def _rows_kept_together(table: Table) -> set[int]:
+    """Rows kept on the page of the row below, so that no block is split where it can be avoided:
+    each group of rows under one merged label ("（三）不予公开" and its eight rows), and the last
+    three rows of table 三, so that 四、结转下年度继续办理 never stands alone under a repeated header."""
+    if table.key != "t3":
+        return set()
+    kept: set[int] = set()
+    for label in table.labels:
+        if label.role == "group" and label.col > 0 and label.rowspan > 1:
+            kept |= set(range(label.row, label.row + label.rowspan - 1))
+    kept |= {table.n_rows - 3, table.n_rows - 2}
+    return kept
 
 
 def _table_properties(grid: DocxTable, widths: tuple[int, ...], margin: int) -> None:

@@ -15,6 +15,7 @@ LibreOffice use when the named font is missing.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from docx.enum.style import WD_STYLE_TYPE
@@ -313,3 +314,52 @@ def _set_run_properties(rPr, spec: StyleSpec) -> None:
     for tag in _RPR_ORDER[1:]:
         if tag in elements:
             rPr.append(elements[tag])
+
+
+# --- titles -----------------------------------------------------------------------------------
+
+TITLE_CHARS_PER_LINE = int(TEXT_WIDTH_TWIPS / (SIZE_TITLE.pt * 20))  # 20 characters of 二号 on 156 mm
+NATURAL_BREAK_BONUS = 6
+MIN_TITLE_LINE = 3  # GB/T 9704: a title breaks balanced, never leaving one or two characters alone
+# where a report title reads well broken: after the unit's name, after the year, after 政府信息公开
+TITLE_BREAKS = re.compile(r"(?<=\d年)|(?=\d{4}年)|(?<=政府信息公开)|(?=工作年度报告)|(?=年度报告$)")
+
+
+def title_width(text: str) -> float:
+    """The width of `text` in 二号 characters: a CJK character is one, a digit or Latin letter half."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+def balanced_title(text: str, chars_per_line: int = TITLE_CHARS_PER_LINE) -> str:
+    """`text` with a line break ("\\n") where it must wrap: at the natural point (after the unit's
+    name, after the year …) that makes the lines most even, else in the middle; no line shorter
+    than MIN_TITLE_LINE characters. A title that fits one line is returned unchanged."""
+    total = title_width(text)
+    if total <= chars_per_line:
+        return text
+    natural = {m.start() for m in TITLE_BREAKS.finditer(text)}
+    candidates = []
+    for at in range(1, len(text)):
+        head, tail = title_width(text[:at]), title_width(text[at:])
+        if max(head, tail) > chars_per_line or min(head, tail) < MIN_TITLE_LINE:
+            continue
+        if text[at - 1].isdigit() and (text[at].isdigit() or text[at] == "年"):
+            continue  # never inside "2025年"
+        # a natural break wins over one up to six characters more even; then the longer line on top
+        candidates.append((abs(head - tail) - (NATURAL_BREAK_BONUS if at in natural else 0), tail > head, at))
+    if not candidates:  # longer than two lines: balanced lines of the same width
+        lines = math.ceil(total / chars_per_line)
+        return "\n".join(_split_even(text, lines))
+    at = min(candidates)[2]
+    return text[:at] + "\n" + text[at:]
+
+
+def _split_even(text: str, lines: int) -> list[str]:
+    target = title_width(text) / lines
+    result, current = [], ""
+    for ch in text:
+        if title_width(current + ch) > target + 0.5 and len(result) < lines - 1:
+            result.append(current)
+            current = ""
+        current += ch
+    return result + [current]

@@ -20,18 +20,18 @@ from typing import Iterable
 
 import openpyxl
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import PatternFill
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..files import fixed_timestamp, save_workbook
-from ..findings import COLUMNS, SEVERITY_ORDER, Finding, count
+from ..findings import SEVERITY_ORDER, Finding
 from ..forms.spec import ERROR, WARNING
-from ..report.findings_xlsx import ordered, put_text, write_findings_table
+from ..report.findings_order import ordered
 from .cells import cell_text
+from .opinion import OPINION_SHEET, add_opinion_sheet, opinion_heading
 from .template import INPUT_FILL, TOTAL_FILL
 
-OPINION_SHEET = "退回意见"
 AUTHOR = "县政府信息公开主管部门"
 FILLS = {
     ERROR: PatternFill("solid", fgColor="FFC7CE"),
@@ -81,16 +81,11 @@ def annotate_copy(
         _mark(wb[sheet].cell(row, col), on_cell)
 
     name = unit or next((f.unit for f in findings if f.unit), "") or stem
-    _opinion_sheet(wb, findings, name)
+    add_opinion_sheet(wb, findings, name)
     stamp = fixed_timestamp(year)
     wb.properties.created = stamp
     wb.properties.modified = stamp
     save_workbook(wb, out_path)
-
-
-def opinion_heading(unit: str, findings: Iterable[Finding]) -> str:
-    findings = list(findings)
-    return f"{unit}：本文件有 {count(findings, ERROR)} 个错误、{count(findings, WARNING)} 个警告，请按下列意见修改后重新报送。"
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -170,30 +165,6 @@ def _template_fill(cell) -> PatternFill:
     if cell.data_type == "f":
         return TOTAL_FILL
     return PatternFill(fill_type=None)
-
-
-def _opinion_sheet(wb, findings: list[Finding], unit: str) -> None:
-    ws = wb.create_sheet(OPINION_SHEET, 0)
-    heading = put_text(ws, 1, 1, opinion_heading(unit, findings))
-    heading.font = Font(name="黑体", size=13, bold=True)
-    heading.alignment = Alignment(vertical="center", wrap_text=True)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
-    ws.row_dimensions[1].height = 30
-    write_findings_table(ws, findings, header_row=2)
-    ws.print_title_rows = "2:2"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.sheet_properties.tabColor = "C00000"
-    for other in wb.worksheets[1:]:
-        other.sheet_view.tabSelected = False  # else Excel opens with several sheets grouped
-    for other in wb.chartsheets:
-        for view in other.sheetViews.sheetView:
-            view.tabSelected = False
-    wb.active = 0
-    ws.sheet_view.tabSelected = True
 
 
 __all__ = ["annotate_copy", "opinion_heading", "OPINION_SHEET", "AUTHOR"]

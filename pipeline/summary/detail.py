@@ -1,0 +1,108 @@
+"""Sheet 分单位明细: every cell of the form for every roster unit.
+
+Units are columns and the cells of the form are rows (table, row label, column label). A reader
+compares the units on one figure along a row, and the sheet prints: the three label columns and the
+unit header rows repeat on every page, and 18 units fit one A4 landscape page wide at a legible
+scale (a county with many more units continues on further pages across, labels repeated). The
+other way round (a unit per row, a column per cell) made 204 columns and 40 printed pages.
+"""
+
+from __future__ import annotations
+
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from ..batch import RunResult
+from ..forms.spec import Form
+from ..workbook.cells import plain_number, print_setup, wrapped_lines, write_cell
+from ..workbook.template import NUMBER_FORMATS
+from .style import BODY_FONT, BORDER, CENTER, HEADER_FILL, LEFT, STATUS_FILLS, page_footer
+
+
+def detail_headers(form: Form) -> list[tuple[str, str]]:
+    """The two header rows of 分单位明细 for each cell of the form: (table and row, column)."""
+    headers = []
+    for cell in form.cells:
+        section = form.table(cell.table).section
+        if cell.table == "t4":
+            block = "行政复议" if cell.key.startswith("t4.review.") else f"行政诉讼 {cell.group}"
+            top = f"{section} {block}"
+        elif cell.table == "t3":
+            top = f"{section} {cell.group} {cell.row_label}" if cell.group else f"{section} {cell.row_label}"
+        else:
+            top = f"{section} {cell.group} {cell.row_label}"
+        headers.append((top, cell.col_label))
+    return headers
+
+
+LABEL_COLUMNS = (("表", 5), ("行", 34), ("列", 14))
+UNIT_WIDTH = 8
+HEADER_ROWS = ("单位代码", "单位", "类型", "状态")
+USABLE_CHARS = 150  # characters of column width across A4 landscape at 100 %
+MIN_SCALE = 0.75  # below this the sheet continues on another page across
+
+
+def _detail_sheet(ws, result: RunResult) -> None:
+    form = result.form
+    header_font = Font(name=BODY_FONT, size=10, bold=True)
+    body = Font(name=BODY_FONT, size=10)
+    first = len(LABEL_COLUMNS) + 1
+    for col, (header, width) in enumerate(LABEL_COLUMNS, start=1):
+        write_cell(ws, 1, col, header, header_font, CENTER, HEADER_FILL)
+        ws.merge_cells(start_row=1, start_column=col, end_row=len(HEADER_ROWS), end_column=col)
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for offset, unit_result in enumerate(result.units):
+        col = first + offset
+        ws.column_dimensions[get_column_letter(col)].width = UNIT_WIDTH
+        unit = unit_result.unit
+        for row, value in enumerate((unit.code, unit.name, unit.kind, unit_result.status), start=1):
+            write_cell(ws, row, col, value, header_font if row == 2 else body, CENTER, HEADER_FILL)
+        ws.cell(len(HEADER_ROWS), col).fill = STATUS_FILLS[unit_result.status]
+    last_col = first + len(result.units) - 1
+    names = [u.unit.name for u in result.units]
+    ws.row_dimensions[2].height = 14.0 * max([wrapped_lines(n, UNIT_WIDTH) for n in names] or [1]) + 2
+    for col in range(1, last_col + 1):
+        for row in range(1, len(HEADER_ROWS) + 1):
+            ws.cell(row, col).border = BORDER
+
+    row = len(HEADER_ROWS)
+    values = [u.submission.values if u.submission is not None else {} for u in result.units]
+    for cell, (section, row_label, col_label) in zip(form.cells, detail_labels(form)):
+        row += 1
+        for col, text in enumerate((section, row_label, col_label), start=1):
+            write_cell(ws, row, col, text, body, LEFT).border = BORDER
+        lines = max(wrapped_lines(row_label, LABEL_COLUMNS[1][1]), wrapped_lines(col_label, LABEL_COLUMNS[2][1]))
+        if lines > 1:
+            ws.row_dimensions[row].height = 14.0 * lines + 2
+        for offset, unit_values in enumerate(values):
+            target = ws.cell(row, first + offset)
+            target.border = BORDER
+            target.font = body
+            target.number_format = NUMBER_FORMATS[cell.kind]
+            if unit_values.get(cell.key) is not None:
+                target.value = plain_number(unit_values[cell.key])
+    ws.freeze_panes = ws.cell(len(HEADER_ROWS) + 1, first).coordinate
+    ws.auto_filter.ref = f"A{len(HEADER_ROWS)}:{get_column_letter(last_col)}{row}"
+    print_setup(ws, landscape=True, centered=False)
+    ws.page_setup.fitToWidth = pages_across(len(result.units))
+    ws.print_title_rows = f"1:{len(HEADER_ROWS)}"
+    ws.print_title_cols = f"A:{get_column_letter(len(LABEL_COLUMNS))}"
+    page_footer(ws)
+
+
+def pages_across(units: int) -> int:
+    """Pages across for `units` unit columns: one while the scale stays at MIN_SCALE or above."""
+    labels = sum(width for _, width in LABEL_COLUMNS)
+    if labels + units * UNIT_WIDTH <= USABLE_CHARS / MIN_SCALE:
+        return 1
+    per_page = max(1, int((USABLE_CHARS - labels) // UNIT_WIDTH))
+    return -(-units // per_page)
+
+
+def detail_labels(form: Form) -> list[tuple[str, str, str]]:
+    """(table, row, column) labels of each cell of the form, in the form's order."""
+    labels = []
+    for cell, (top, sub) in zip(form.cells, detail_headers(form)):
+        section = form.table(cell.table).section
+        labels.append((section, top[len(section):].strip(), sub))
+    return labels

@@ -1,0 +1,52 @@
+"""The end of a run in the terminal: the next steps for the clerk."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+from rich.console import Console
+
+from helpers import FINANCE, FORM_2021, LONGTAN, QINGTANG, county, write_report
+from pipeline.batch import run_batch
+from pipeline.config import Unit
+from pipeline.terminal import next_steps, print_run_summary
+
+EDUCATION = Unit(code="20", name="县教育局", full_name="示例县教育局", kind="部门")
+
+
+def test_next_steps_name_the_files_to_return_the_duplicates_and_the_units_to_chase(tmp_path):
+    config = county(tmp_path, 2025, (QINGTANG, LONGTAN, FINANCE, EDUCATION))
+    write_report(config.inbox / "03-青塘镇.xlsx", FORM_2021, unit=QINGTANG)
+    write_report(config.inbox / "05-龙潭乡.xlsx", FORM_2021, unit=LONGTAN)
+    shutil.copy(config.inbox / "05-龙潭乡.xlsx", config.inbox / "05-龙潭乡（修改）.xlsx")
+    write_report(config.inbox / "12-县财政局.xlsx", FORM_2021, unit=FINANCE, changes={"t3.received.natural": 6})
+    (config.inbox / "[bold red]乱码[bold red].xlsx").write_bytes(b"not a workbook")
+    result = run_batch(config)
+    assert next_steps(result) == [
+        "把退回修改的文件发回 1 个单位，修改后重新报送：退回修改/12-县财政局.xlsx。",
+        "龙潭乡报送了 2 个文件（05-龙潭乡.xlsx、05-龙潭乡（修改）.xlsx）：保留最终版本，把其余文件移出收件箱后重新运行。",
+        "催报 1 个未报送的单位：县教育局。",
+        "核实无法确定报送单位的文件（[bold red]乱码[bold red].xlsx）：用该单位的模板重新报送，或在 county.toml 的名册中补充别名。",
+        "汇总报告是草稿（页眉标注草稿）：名册中 3 个单位未计入。补齐后重新运行；定稿前补写第五、六部分中标注【待补充】的内容。",
+    ]
+    buffer = io.StringIO()
+    print_run_summary(result, {}, Console(file=buffer, width=300, highlight=False))
+    printed = buffer.getvalue()
+    assert printed.rstrip().endswith("定稿前补写第五、六部分中标注【待补充】的内容。")
+    assert "下一步：\n1. 把退回修改的文件" in printed
+    # a file name is printed as it is, never as markup: in the table and in the next steps
+    assert printed.count("[bold red]乱码[bold red].xlsx") == 2
+
+
+def test_next_steps_when_nothing_passed_and_when_all_passed(tmp_path):
+    config = county(tmp_path / "a", 2025, (QINGTANG, FINANCE))
+    write_report(config.inbox / "12-县财政局.xlsx", FORM_2021, unit=FINANCE, changes={"t3.received.natural": 6})
+    steps = next_steps(run_batch(config))
+    assert steps[-1].startswith("名册 2 个单位中没有一个通过校验（1 个报送了文件），未生成汇总报告")
+
+    config = county(tmp_path / "b", 2025, (QINGTANG,))
+    write_report(config.inbox / "03-青塘镇.xlsx", FORM_2021, unit=QINGTANG)
+    assert next_steps(run_batch(config)) == [
+        "全部单位已通过校验：补写汇总报告第五、六部分中标注【待补充】的内容，核对落款日期后即可报送汇总表和汇总报告。",
+    ]

@@ -77,9 +77,9 @@ def test_import_writes_history_flags_failed_values_and_lists_unmatched(county_di
     import openpyxl
 
     ws = openpyxl.load_workbook(folder / FINDINGS_NAME).active
-    listed = [(r[0], r[2], r[7]) for r in ws.iter_rows(min_row=2, values_only=True)]
-    assert ("01", "青塘镇年报.txt", "R1") in listed
-    assert (None, "柳溪镇2019年政府信息公开工作年度报告.txt", "unknown-unit") in listed
+    listed = [(r[0], r[2], r[7], r[13]) for r in ws.iter_rows(min_row=2, values_only=True)]  # 规则 and 规则代码
+    assert ("01", "青塘镇年报.txt", "勾稽关系", "R1") in listed
+    assert (None, "柳溪镇2019年政府信息公开工作年度报告.txt", "无法确定报送单位", "unknown-unit") in listed
 
 
 def test_import_is_byte_identical_when_run_again(county_dir, monkeypatch):

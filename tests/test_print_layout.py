@@ -131,7 +131,7 @@ def test_summary_workbook_prints_each_sheet_deliberately(pdfs):
     assert len(texts) <= 20  # the workbook printed as 53 pages before
     sheets = [re.search(r"(\S+?)第(\d+)页，共(\d+)页", text) for text in texts]
     assert all(sheets), [i + 1 for i, s in enumerate(sheets) if not s]
-    assert {s.group(1).splitlines()[-1] for s in sheets} == {"汇总", "分单位明细", "报送情况", "问题清单", "图表"}
+    assert {s.group(1).splitlines()[-1] for s in sheets} == {"汇总", "分单位明细", "报送情况", "问题清单", "图表", "指标", "排名", "同类单位比较"}
     # table 三 of 汇总: whole on one page, with its 总计 column
     (t3_page,) = pages_with(texts, "三、收到和处理政府信息公开申请情况")
     assert TABLE_END in texts[t3_page] and texts[t3_page].count("总计") >= 2

@@ -58,7 +58,7 @@ def test_run_compares_the_text_with_last_years_texts_csv(tmp_path, capsys):
     ws = openpyxl.load_workbook(this / "输出" / "2025" / "问题清单.xlsx")["问题清单"]
     header = [c.value for c in next(ws.iter_rows(min_row=1, max_row=3))]
     rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
-    x5 = [r for r in rows if r.get("规则") == "X5"]
+    x5 = [r for r in rows if r.get("规则代码") == "X5"]
     # both 五 and 一 are last year's, word for word (the year aside)
     assert sorted((r["工作表"], r["单元格"], r["级别"]) for r in x5) == [("一、总体情况", "A7", "警告"), ("五、问题及改进", "A4", "警告")]
     assert any("五、存在的主要问题及改进情况与本单位上年度报告的同一部分高度相似（相似度 100%" in r["说明"] for r in x5)

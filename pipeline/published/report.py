@@ -81,9 +81,17 @@ def _headings(paragraphs: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
 
 def _title(paragraphs: list[tuple[int, str]], before: int) -> tuple[int, str]:
     head = [(i, t) for i, t in paragraphs if i < before and len(t) <= 60]
-    for i, text in reversed(head):  # the nearest to the first heading: a site's menu comes before
-        if "政府信息公开" in text and normalize_label(text).endswith(("报告", "报告的函")):
-            return i, text
+    for k in range(len(head) - 1, -1, -1):  # the nearest to the first heading: a site's menu comes before
+        i, text = head[k]
+        if normalize_label(text).endswith(("报告", "报告的函")):
+            # a title set on two lines ("青石镇人民政府2024年" / "政府信息公开工作年度报告") is one title
+            if k and head[k - 1][0] == i - 1 and not (_YEAR_IN_TITLE.search(text) and "政府信息公开" in text):
+                before_line = head[k - 1][1]
+                joined = before_line + text
+                if not before_line.endswith(("。", "：", ":", "；")) and "政府信息公开" in joined and _YEAR_IN_TITLE.search(joined):
+                    return i, joined  # the text begins after the last line of the title
+            if "政府信息公开" in text:
+                return i, text
     for i, text in head:
         if "报告" in text and not text.endswith(("。", "：", ":")):
             return i, text

@@ -46,7 +46,7 @@ def _status_sheet(ws, result: RunResult, config: CountyConfig) -> None:
     row = 1
     for code, name, kind, status, files, errors, warnings in rows:
         row += 1
-        received = "\n".join(f"{s.file.modified:%Y-%m-%d %H:%M}" for s in files)
+        received = "\n".join(received_at(s.file.modified) for s in files)
         late = "\n".join(LATE if is_late(s.file.modified, config) else "" for s in files).strip("\n")
         sizes = "\n".join(f"{s.file.size / 1024:.1f}" for s in files)
         short = "\n".join(s.file.sha256[:SHORT_HASH] for s in files)
@@ -72,6 +72,11 @@ def _status_sheet(ws, result: RunResult, config: CountyConfig) -> None:
     page_footer(ws)
 
 
+def received_at(modified) -> str:
+    """The file's modification time as found in the inbox; a time the calendar cannot hold is said so."""
+    return f"{modified:%Y-%m-%d %H:%M}" if modified is not None else "无法识别"
+
+
 def is_late(modified, config: CountyConfig) -> bool:
-    """Received after the deadline day of county.toml (none configured: never late)."""
-    return config.deadline is not None and modified.date() > config.deadline
+    """Received after the deadline day of county.toml (none configured, or time unknown: not late)."""
+    return config.deadline is not None and modified is not None and modified.date() > config.deadline

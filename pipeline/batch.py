@@ -17,7 +17,6 @@ from .config import CountyConfig, Unit
 from .findings import Finding, FindingCounts, count, sort_key
 from .forms import Form, form_for_year
 from .forms.spec import ERROR, NOTICE, WARNING, normalize_label
-from .reading import read_path
 from .workbook.reader import Submission
 
 PASSED = "通过"
@@ -39,7 +38,8 @@ class UnitResult(FindingCounts):
     submission: Submission | None = None  # the file used (None when missing, duplicated or unreadable)
     files: list[Submission] = field(default_factory=list)  # every file of this unit
     findings: list[Finding] = field(default_factory=list)
-
+    # the bytes of the file as read, kept only for a unit with errors (its marked-up return copy)
+    source: bytes | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -82,44 +82,79 @@ def run_batch(
     previous_by_unit: Mapping[str, Mapping[str, Decimal]] | None = None,
     progress: Progress | None = None,
     paths: Iterable[Path] | None = None,
+    jobs: int | None = 1,
+    mp_context=None,
 ) -> RunResult:
-    """Read and check every file of the inbox against the roster."""
+    """Read and check every file of the inbox against the roster.
+
+    The per-file stage runs in `jobs` worker processes (None: one per core; 1: in this process)."""
+    from .perfile import FileJob, examine_all
+
     form = form_for_year(config.year)
     paths = list(paths) if paths is not None else discover(config.inbox)
-    submissions = []
-    for path in paths:
-        submissions.append(read_path(path))
-        if progress:
-            progress(path.name)
-    by_unit: dict[str, list[Submission]] = {u.code: [] for u in config.units}
+    job = FileJob(Roster.of(config), config.year, form, dict(previous_by_unit or {}), previous_by_unit is not None)
+    outcomes = examine_all(paths, job, jobs=jobs, progress=progress, mp_context=mp_context)
+    return assemble(config, form, outcomes)
+
+
+def assemble(config: CountyConfig, form: Form, outcomes: Iterable) -> RunResult:
+    """The run's result from the per-file outcomes (in inbox order): files matched to the roster,
+    duplicates and missing units found, findings stamped with the unit and sorted."""
+    by_unit: dict[str, list] = {u.code: [] for u in config.units}
     unmatched: list[Submission] = []
-    for submission in submissions:
-        unit = identify(submission, config)
-        if unit is None:
-            unmatched.append(submission)
+    for outcome in outcomes:
+        if outcome.unit_code is None:
+            unmatched.append(outcome.submission)
         else:
-            by_unit[unit.code].append(submission)
-    results = []
-    for unit in config.units:
-        previous = (previous_by_unit or {}).get(unit.code)
-        results.append(_unit_result(unit, by_unit[unit.code], config, form, previous, history=previous_by_unit is not None))
+            by_unit[outcome.unit_code].append(outcome)
+    results = [_unit_result(unit, by_unit[unit.code]) for unit in config.units]
     loose = [f for s in unmatched for f in s.findings]
     findings = sorted([f for r in results for f in r.findings] + loose, key=sort_key)
     return RunResult(config.year, form, results, unmatched, findings)
 
 
-def identify(submission: Submission, config: CountyConfig) -> Unit | None:
+@dataclass(frozen=True)
+class Roster:
+    """The roster indexed once: unit by code, and every name, full name and alias normalised."""
+
+    units: tuple[Unit, ...]
+    by_code: Mapping[str, Unit]
+    names: tuple[tuple[str, Unit], ...]  # (normalised name, unit), longest names first
+
+    @classmethod
+    def of(cls, config: CountyConfig) -> "Roster":
+        names = []
+        for unit in config.units:
+            for name in dict.fromkeys((unit.name, unit.full_name, *unit.aliases)):
+                name = normalize_label(name)
+                if name:
+                    names.append((name, unit))
+        names.sort(key=lambda item: -len(item[0]))  # stable: roster order among equal lengths
+        return cls(tuple(config.units), {u.code: u for u in config.units}, tuple(names))
+
+    def match_name(self, text: str) -> Unit | None:
+        """A roster unit whose name, full name or alias is the text, or occurs in it (longest wins)."""
+        text = normalize_label(text)
+        if not text:
+            return None
+        for name, unit in self.names:
+            if name == text or name in text:
+                return unit
+        return None
+
+
+def identify(submission: Submission, config: "CountyConfig | Roster") -> Unit | None:
     """The roster unit a file belongs to: by the template's unit code, else by name (with a warning)."""
+    roster = config if isinstance(config, Roster) else Roster.of(config)
     name = submission.file.name
-    codes = {u.code: u for u in config.units}
-    if submission.unit_code in codes:
-        return codes[submission.unit_code]
+    if submission.unit_code in roster.by_code:
+        return roster.by_code[submission.unit_code]
     if not submission.readable:
         # an unreadable file may still name its unit in the file name: report it under that unit
-        return _match_name(Path(name).stem, config.units)
+        return roster.match_name(Path(name).stem)
     candidates = [str(submission.info.get("info.unit_name") or ""), submission.unit_name, Path(name).stem]
     for text in candidates:
-        unit = _match_name(text, config.units)
+        unit = roster.match_name(text)
         if unit is not None:
             how = "基本信息中的单位名称" if text and text == candidates[0] else "文件名"
             submission.note(
@@ -135,33 +170,19 @@ def identify(submission: Submission, config: CountyConfig) -> Unit | None:
     return None
 
 
-def _match_name(text: str, units: Iterable[Unit]) -> Unit | None:
-    """A roster unit whose name, full name or alias is the text, or occurs in it (longest wins)."""
-    text = normalize_label(text)
-    if not text:
-        return None
-    best, best_len = None, 0
-    for unit in units:
-        for name in (unit.name, unit.full_name, *unit.aliases):
-            name = normalize_label(name)
-            if name and (name == text or name in text) and len(name) > best_len:
-                best, best_len = unit, len(name)
-    return best
-
-
-def _unit_result(
-    unit: Unit, files: list[Submission], config: CountyConfig, form: Form, previous, *, history: bool = False
-) -> UnitResult:
-    """`history`: last year's data was given, so a unit missing from it is worth a notice."""
-    stamp = lambda s: [dataclasses.replace(f, unit_code=unit.code, unit=unit.name) for f in s.findings]
-    if not files:
+def _unit_result(unit: Unit, outcomes: list) -> UnitResult:
+    """The unit's status from its files, already read and (when single and readable) checked."""
+    if not outcomes:
         finding = Finding(
             unit_code=unit.code, unit=unit.name, file="", sheet="", cell="", row="", column="",
             rule="missing", severity=ERROR,
             message=f"{unit.code} {unit.name} 未报送年度报告文件。请催报，收到后放入收件箱重新运行。",
         )
         return UnitResult(unit, MISSING, None, [], [finding])
+    files = [o.submission for o in outcomes]
     if len(files) > 1:
+        for outcome in outcomes:  # a duplicate is not checked: only what reading found stays with it
+            del outcome.submission.findings[outcome.read_findings:]
         listing = "；".join(
             f"{s.file.name}（{s.file.size} 字节，修改于 {s.file.modified:%Y-%m-%d %H:%M}，SHA-256 {s.file.sha256[:12]}…）"
             for s in files
@@ -178,16 +199,21 @@ def _unit_result(
                 )
             )
         return UnitResult(unit, DUPLICATE, None, files, findings)
-    submission = files[0]
+    outcome = outcomes[0]
+    submission = outcome.submission
+    findings = [dataclasses.replace(f, unit_code=unit.code, unit=unit.name) for f in submission.findings]
     if not submission.readable:
-        return UnitResult(unit, UNREADABLE, None, files, stamp(submission))
-    _check_year_and_format(submission, config.year, form)
+        return UnitResult(unit, UNREADABLE, None, files, findings)
+    status = FAILED if any(f.severity == ERROR for f in findings) else PASSED
+    return UnitResult(unit, status, submission, files, findings, source=outcome.data if status == FAILED else None)
+
+
+def check_unit_file(submission: Submission, unit: Unit, year: int, form: Form, previous, *, history: bool) -> None:
+    """The checks of a unit's single readable file (findings are added to the submission)."""
+    _check_year_and_format(submission, year, form)
     check_submission(submission, unit.kind, previous)
     if history and previous is None:
         submission.note(NOTICE, "previous-missing", f"{unit.code} {unit.name} 在上年数据中没有记录，未核对上年结转。")
-    findings = stamp(submission)
-    status = FAILED if any(f.severity == ERROR for f in findings) else PASSED
-    return UnitResult(unit, status, submission, files, findings)
 
 
 def _check_year_and_format(submission: Submission, year: int, form: Form) -> None:
@@ -208,14 +234,12 @@ def _check_year_and_format(submission: Submission, year: int, form: Form) -> Non
         )
 
 
-def check_files(paths: Iterable[Path], *, unit_kind: str | None = None, progress: Progress | None = None) -> list[Submission]:
+def check_files(
+    paths: Iterable[Path], *, unit_kind: str | None = None, progress: Progress | None = None, jobs: int | None = 1,
+    mp_context=None,
+) -> list[Submission]:
     """Check single workbooks without a county config (a township clerk before sending)."""
-    submissions = []
-    for path in paths:
-        submission = read_path(Path(path))
-        check_submission(submission, unit_kind)
-        submission.findings.sort(key=sort_key)
-        submissions.append(submission)
-        if progress:
-            progress(Path(path).name)
-    return submissions
+    from .perfile import CheckJob, examine_all
+
+    outcomes = examine_all([Path(p) for p in paths], CheckJob(unit_kind), jobs=jobs, progress=progress, mp_context=mp_context)
+    return [o.submission for o in outcomes]

@@ -21,14 +21,7 @@ from .store import text_records, write_dataset, write_texts
 from .summary import SUMMARY_NAME, SUMMARY_REPORT_NAME, write_summary, write_summary_report
 from .workbook.annotate import annotate_copy
 
-FINDINGS_XLSX = "问题清单.xlsx"
-FINDINGS_HTML = "问题清单.html"
-RETURNS_DIR = "退回修改"
-
-
-def year_folder(config: CountyConfig) -> Path:
-    return config.output / str(config.year)
-
+from .paths import FINDINGS_HTML, FINDINGS_XLSX, RETURNS_DIR, year_folder  # noqa: F401 (re-exported)
 
 def write_outputs(
     result: RunResult,
@@ -53,7 +46,7 @@ def write_outputs(
             continue
         path = returns / f"{safe_stem(unit.unit)}.xlsx"
         own = [f for f in unit.findings if f.file in ("", unit.submission.file.name)]
-        annotate_copy(unit.submission.file.path, own, path, year=result.year, unit=unit.unit.name)
+        annotate_copy(unit.submission.file.path, own, path, year=result.year, unit=unit.unit.name, data=unit.source)
         expected.add(path.name)
     _remove_stale(returns, expected, config)
     written = {"问题清单（Excel）": out / FINDINGS_XLSX, "问题清单（网页）": out / FINDINGS_HTML}

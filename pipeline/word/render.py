@@ -24,11 +24,9 @@ from ..config import CountyConfig, Unit, safe_stem
 from ..files import fixed_timestamp, normalize_zip, write_atomic
 from ..forms.spec import Cell, Form
 from ..office import OfficeUnavailable, convert, find_soffice
-from ..outputs import year_folder
+from ..paths import REPORTS_DIR, year_folder
 from ..workbook.reader import Submission
 from .template import NAME_TITLES, TEXT_NAMES, TEMPLATES_DIR, check_word_template, template_path, value_tag
-
-REPORTS_DIR = "报告"
 
 # （一） … （十）, also （十一） and half-width brackets: a level-2 heading of the narrative
 HEADING_LINE = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]")
@@ -169,6 +167,15 @@ def render_report(template: Path, context: Mapping[str, Any], out_path: Path) ->
 
 
 def report_bytes(template: Path, context: Mapping[str, Any]) -> bytes:
+    """The report's .docx bytes, from the template prepared once per process (`compiled`)."""
+    from .compiled import compiled_template
+
+    return compiled_template(Path(template)).render(_protect(dict(context)))
+
+
+def docxtpl_report_bytes(template: Path, context: Mapping[str, Any]) -> bytes:
+    """The same report through plain docxtpl, one DocxTemplate per report: the reference the fast
+    path is compared against, and the naive way the benchmark measures."""
     from docxtpl import DocxTemplate
     from jinja2 import Environment, StrictUndefined
 

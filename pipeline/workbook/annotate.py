@@ -47,7 +47,8 @@ MAX_ROW, MAX_COL = 1_048_576, 16_384
 
 
 def annotate_copy(
-    source: Path, findings: Iterable[Finding], out_path: Path, *, year: int, unit: str | None = None
+    source: Path, findings: Iterable[Finding], out_path: Path, *, year: int, unit: str | None = None,
+    data: bytes | None = None,
 ) -> None:
     """Write to `out_path` a copy of `source` marked up with `findings` (the findings of this file).
 
@@ -61,7 +62,7 @@ def annotate_copy(
     findings = ordered(findings)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops (e.g. slicers)
-        wb = openpyxl.load_workbook(io.BytesIO(source.read_bytes()), keep_vba=False)
+        wb = openpyxl.load_workbook(io.BytesIO(source.read_bytes() if data is None else data), keep_vba=False)
 
     _remove_earlier_marks(wb)
     marks: dict[tuple[str, int, int], list[Finding]] = defaultdict(list)

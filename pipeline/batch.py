@@ -49,6 +49,7 @@ class RunResult:
     units: list[UnitResult]
     unmatched: list[Submission]  # files no roster unit could be found for
     findings: list[Finding]  # all findings, sorted (errors first)
+    crashes: dict[str, str] = field(default_factory=dict)  # {file name: traceback} of files whose reading raised
 
     @property
     def has_errors(self) -> bool:
@@ -97,7 +98,7 @@ def run_batch(
     return assemble(config, form, outcomes)
 
 
-def assemble(config: CountyConfig, form: Form, outcomes: Iterable) -> RunResult:
+def assemble(config: CountyConfig, form: Form, outcomes: list) -> RunResult:
     """The run's result from the per-file outcomes (in inbox order): files matched to the roster,
     duplicates and missing units found, findings stamped with the unit and sorted."""
     by_unit: dict[str, list] = {u.code: [] for u in config.units}
@@ -110,7 +111,8 @@ def assemble(config: CountyConfig, form: Form, outcomes: Iterable) -> RunResult:
     results = [_unit_result(unit, by_unit[unit.code]) for unit in config.units]
     loose = [f for s in unmatched for f in s.findings]
     findings = sorted([f for r in results for f in r.findings] + loose, key=sort_key)
-    return RunResult(config.year, form, results, unmatched, findings)
+    crashes = {o.submission.file.name: o.crash for o in outcomes if o.crash}
+    return RunResult(config.year, form, results, unmatched, findings, crashes)
 
 
 @dataclass(frozen=True)

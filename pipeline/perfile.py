@@ -11,9 +11,7 @@ travels back with the outcome (the run saves it under the output folder) and the
 
 from __future__ import annotations
 
-import os
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -105,10 +103,6 @@ def _crashed(snapshot: Snapshot, job, trace: str) -> FileOutcome:
     return FileOutcome(submission, unit_code, len(submission.findings), crash=trace)
 
 
-def default_jobs() -> int:
-    return max(1, os.cpu_count() or 1)
-
-
 def examine_all(
     paths: Sequence[Path],
     job,
@@ -119,24 +113,13 @@ def examine_all(
 ) -> list[FileOutcome]:
     """Every file examined, in the order of `paths`; `jobs` worker processes (None: one per core, 1:
     in this process). `progress` is called with each file name as its result arrives."""
+    from .pool import run_tasks
+
     paths = [Path(p) for p in paths]
-    workers = min(default_jobs() if jobs is None else max(1, jobs), len(paths))
-    if workers <= 1:
-        outcomes = []
-        for path in paths:
-            outcomes.append(examine_path(path, job))
-            if progress:
-                progress(path.name)
-        return outcomes
-    results: list[FileOutcome | None] = [None] * len(paths)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context, initializer=_set_job, initargs=(job,)) as pool:
-        futures = {pool.submit(_examine_in_worker, path): i for i, path in enumerate(paths)}
-        for future in as_completed(futures):
-            i = futures[future]
-            results[i] = future.result()
-            if progress:
-                progress(paths[i].name)
-    return results  # type: ignore[return-value]
+    return run_tasks(
+        _examine_in_worker, [(p,) for p in paths], jobs=jobs, progress=progress, labels=[p.name for p in paths],
+        initializer=_set_job, initargs=(job,), mp_context=mp_context,
+    )
 
 
 _JOB = None

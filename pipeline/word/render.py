@@ -221,6 +221,7 @@ def render_reports(
     draft: bool = False,
     pdf: bool = False,
     progress: Callable[[str], None] | None = None,
+    jobs: int | None = 1,
 ) -> dict[str, Path]:
     """Write 报告/<code>-<name>.docx under `out_dir` (the year's output folder) for every unit that
     passed, and with `draft` also for every unit with errors whose file could be read (marked as a
@@ -230,8 +231,6 @@ def render_reports(
     the others are written, reported together (ReportDataError). Reports of roster units that no
     longer qualify are removed, so an old report never outlives a unit's new errors.
     """
-    from jinja2 import UndefinedError
-
     form = result.form
     template = template_path(form, templates_dir)
     problems = check_word_template(template, form, draft=draft)
@@ -242,8 +241,7 @@ def render_reports(
             "未找到 LibreOffice（soffice），无法把报告转换为 PDF。请安装 LibreOffice 后重试，或不加 --pdf 只生成 Word 报告。"
         )
     folder = Path(out_dir if out_dir is not None else year_folder(config)) / REPORTS_DIR
-    written: dict[str, Path] = {}
-    failures: list[str] = []
+    tasks = []
     for unit_result in result.units:
         is_draft = unit_result.status == FAILED
         if not (unit_result.status == PASSED or (draft and is_draft)) or unit_result.submission is None:
@@ -251,25 +249,53 @@ def render_reports(
         if unit_result.submission.is_summary:
             continue  # a county's 汇总表 at the level above: the county publishes its own report
         unit = unit_result.unit
-        path = folder / f"{safe_stem(unit)}.docx"
         context = report_context(form, result.year, unit, unit_result.submission, draft=is_draft)
-        try:
-            changed = render_report(template, context, path)
-        except UndefinedError:
+        tasks.append((unit, folder / f"{safe_stem(unit)}.docx", context))
+    from ..pool import run_tasks
+
+    outcomes = run_tasks(
+        _render_task, [(template, context, path) for _, path, context in tasks], jobs=jobs,
+        progress=progress, labels=[path.name for _, path, _ in tasks],
+    )
+    written: dict[str, Path] = {}
+    failures: list[str] = []
+    for (unit, path, context), outcome in zip(tasks, outcomes):
+        if outcome == _UNDEFINED:
             failures.append(_missing_data(form, unit, context))
+            continue
+        if outcome == _TOO_LARGE:
+            failures.append(
+                f"{unit.code} {unit.name} 的年度报告内容过长（某段文字超出 Word 文档能保存的长度），无法完整生成，未生成。"
+                "请检查该单位报送文件中的文字部分是否误粘贴了大量内容，删减后重新运行。"
+            )
             continue
         written[unit.code] = path
         pdf_path = path.with_suffix(".pdf")
-        if pdf and (changed or not pdf_path.exists()):
+        if pdf and (outcome or not pdf_path.exists()):
             convert(path, folder, "pdf")
-        elif changed and pdf_path.exists():
+        elif outcome and pdf_path.exists():
             pdf_path.unlink()  # last run's PDF no longer shows this report
-        if progress:
-            progress(path.name)
     _remove_stale(folder, set(written.values()), config)
     if failures:
         raise ReportDataError(failures, written)
     return written
+
+
+_UNDEFINED, _TOO_LARGE = "undefined", "too-large"
+
+
+def _render_task(template: Path, context: Mapping[str, Any], path: Path) -> bool | str:
+    """Render one report (in a worker): True when written, False when already identical, or why not."""
+    from jinja2 import UndefinedError
+
+    from .compiled import ReportTooLarge
+
+    try:
+        return render_report(template, context, path)
+    except UndefinedError:
+        return _UNDEFINED
+    except ReportTooLarge:
+        return _TOO_LARGE
 
 
 def _missing_data(form: Form, unit: Unit, context: Mapping[str, Any]) -> str:

@@ -1,0 +1,172 @@
+"""A county's run as one library function: what `nianbao run` does, without printing.
+
+`run_county` checks the Word template (before the long part), loads last year's dataset, discovers
+the inbox, reads and checks every file (in worker processes), writes the outputs and renders the
+reports (PDF too when asked). The CLI parses the arguments, calls it and prints the outcome; a test
+calls exactly the same function.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, ContextManager
+
+from .batch import FAILED, PASSED, RunResult
+from .config import CountyConfig
+from .findings import Finding, sort_key
+from .forms.spec import WARNING
+from .paths import CRASH_DIR, year_folder
+
+# progress(label, total) → a context manager yielding advance(item name); the CLI's progress bar
+Progress = Callable[[str, int], ContextManager[Callable[[str], None]]]
+
+
+class RunError(Exception):
+    """The run cannot start or go on (bad Word template, no LibreOffice for --pdf, unreadable history);
+    `message` is Chinese text for the clerk."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    draft: bool = False  # units with errors get a report too, marked 草稿（未通过校验）
+    pdf: bool = False  # a PDF of every report (LibreOffice)
+    jobs: int | None = None  # worker processes (None: one per core; 1: in this process)
+
+
+@dataclass
+class RunOutcome:
+    result: RunResult
+    outputs: dict[str, Path]  # {Chinese label: path} for the terminal summary
+    reports: dict[str, Path]  # {unit code: .docx}
+    notices: list[str] = field(default_factory=list)  # Chinese lines to show (e.g. last year's data missing)
+    problems: list[str] = field(default_factory=list)  # reports that could not be written, in Chinese
+    crashes: dict[str, Path] = field(default_factory=dict)  # {file name: saved traceback}
+
+    @property
+    def failed(self) -> bool:
+        return self.result.has_errors or bool(self.problems)
+
+
+@contextlib.contextmanager
+def no_progress(label: str, total: int):
+    yield lambda item: None
+
+
+def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progress: Progress = no_progress) -> RunOutcome:
+    """Everything `nianbao run` does for one county and year. Raises RunError before reading when
+    the run cannot be done; a bad file is never an exception but findings for its unit."""
+    from .batch import discover, run_batch
+    from .forms import form_for_year
+    from .office import OfficeUnavailable, find_soffice
+    from .outputs import write_outputs
+    from .store import StoreError, load_previous, previous_missing_message
+    from .word import TEMPLATES_DIR, ReportDataError, ReportTemplateError, check_word_template, render_reports, template_path
+
+    if not config.inbox.is_dir():
+        raise RunError(f"收件文件夹 {config.inbox} 不存在。请建立该文件夹并放入各单位交回的工作簿，或修改 county.toml 中的 inbox。")
+    # a county's edited Word template is checked before the long part of the run
+    templates = config.templates or TEMPLATES_DIR
+    form = form_for_year(config.year)
+    problems = check_word_template(template_path(form, templates), form, draft=options.draft)
+    if problems:
+        raise RunError("Word 报告模板有问题，未处理任何文件：\n" + "\n".join(problems))
+    if options.pdf and find_soffice() is None:
+        raise RunError("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，或不加 --pdf。")
+    try:
+        previous = load_previous(config)  # last year's dataset, for the cross-year rules (X1, X2)
+    except StoreError as exc:
+        raise RunError(exc.message) from None
+    notices = []
+    if previous is None and config.history is not None:
+        notices.append(previous_missing_message(config, "本次未核对上年结转等跨年度数据"))
+
+    paths = discover(config.inbox)
+    with progress("读取并校验", len(paths)) as advance:
+        result = run_batch(config, paths=paths, progress=advance, previous_by_unit=previous, jobs=options.jobs)
+    crashes = save_crashes(result, year_folder(config))
+    note_changed_files(result)
+    outputs = write_outputs(result, config, previous=previous)
+    if crashes:
+        outputs[f"程序错误记录（{len(crashes)} 个）"] = year_folder(config) / CRASH_DIR
+    to_render = sum(
+        1 for u in result.units
+        if u.submission and not u.submission.is_summary and (u.status == PASSED or (options.draft and u.status == FAILED))
+    )
+    report_problems: list[str] = []
+    try:
+        with progress("生成 Word 报告", to_render) as advance:
+            reports = render_reports(
+                result, config, templates, draft=options.draft, pdf=options.pdf, progress=advance, jobs=options.jobs,
+            )
+    except ReportTemplateError as exc:
+        raise RunError("Word 报告模板有问题：\n" + "\n".join(exc.problems)) from None
+    except ReportDataError as exc:
+        reports, report_problems = exc.written, exc.problems
+    except OfficeUnavailable as exc:
+        raise RunError(str(exc)) from None
+    if reports:
+        outputs[f"Word 年度报告（{len(reports)} 份）"] = next(iter(reports.values())).parent
+    return RunOutcome(result, outputs, reports, notices, report_problems, crashes)
+
+
+def save_crashes(result: RunResult, folder: Path) -> dict[str, Path]:
+    """The traceback of every file whose reading raised, saved as <output>/<year>/程序错误记录/<file>.txt."""
+    from .files import write_atomic
+
+    saved = {}
+    files = {s.file.name: s for s in _all_files(result)}
+    for name, trace in result.crashes.items():
+        sha = files[name].file.sha256 if name in files else ""
+        path = folder / CRASH_DIR / f"{name}.txt"
+        write_atomic(path, f"{name}（SHA-256 {sha}）\n\n{trace}".encode("utf-8"))
+        saved[name] = path
+    return saved
+
+
+def note_changed_files(result: RunResult) -> None:
+    """A file changed or deleted after it was read: a warning for its unit (the run used the bytes
+    it read, the outputs are still written)."""
+    for unit in result.units:
+        added = []
+        for submission in unit.files:
+            if _changed(submission):
+                added.append(
+                    Finding(
+                        unit_code=unit.unit.code, unit=unit.unit.name, file=submission.file.name, sheet="", cell="",
+                        row="", column="", rule="changed-during-run", severity=WARNING,
+                        message=(
+                            f"{submission.file.name} 在本次运行读取之后被修改、移走或删除。本次结果按读取时的内容生成，"
+                            "可能已不是最新版本。请确认收件箱中的文件已放好后重新运行。"
+                        ),
+                    )
+                )
+        if added:
+            unit.findings.extend(added)
+            result.findings.extend(added)
+    result.findings.sort(key=sort_key)
+
+
+def _changed(submission) -> bool:
+    info = submission.file
+    if not info.sha256:
+        return False  # it could not be read in the first place
+    try:
+        stat = os.stat(info.path)
+    except OSError:
+        return True
+    return stat.st_size != info.size or dt.datetime.fromtimestamp(stat.st_mtime) != info.modified
+
+
+def _all_files(result: RunResult):
+    for unit in result.units:
+        yield from unit.files
+    yield from result.unmatched

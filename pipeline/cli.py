@@ -228,6 +228,28 @@ def check_command(args: argparse.Namespace) -> int:
     return EXIT_FAILED if any(f.is_error for f in findings) else EXIT_OK
 
 
+def _bench_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--units", type=_positive_int, default=200, metavar="N", help="生成多少个单位的工作簿（默认 200）")
+    _jobs_option(parser)
+    parser.add_argument(
+        "--office-files", type=int, default=None, metavar="K",
+        help="其中几个文件经 LibreOffice 另存（带共享字符串和公式缓存值，如 Excel/WPS 保存的一样；默认 4，0 表示不用）",
+    )
+
+
+@command("bench", "性能基准测试：生成一批工作簿，计时首次运行、再次运行、简单脚本和读写下限", _bench_options)
+def bench_command(args: argparse.Namespace) -> int:
+    import json
+
+    from .bench import OFFICE_FILES, run_bench, table
+
+    office = OFFICE_FILES if args.office_files is None else max(0, args.office_files)
+    result = run_bench(args.units, jobs=args.jobs, office_files=office)
+    print(table(result))
+    print(json.dumps(result, ensure_ascii=False))
+    return EXIT_OK
+
+
 # --- helpers ------------------------------------------------------------------------------------
 
 

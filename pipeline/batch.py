@@ -50,6 +50,7 @@ class RunResult:
     unmatched: list[Submission]  # files no roster unit could be found for
     findings: list[Finding]  # all findings, sorted (errors first)
     crashes: dict[str, str] = field(default_factory=dict)  # {file name: traceback} of files whose reading raised
+    file_keys: dict[str, str] = field(default_factory=dict)  # {file name: cache key} when run with a cache
 
     @property
     def has_errors(self) -> bool:
@@ -85,17 +86,35 @@ def run_batch(
     paths: Iterable[Path] | None = None,
     jobs: int | None = 1,
     mp_context=None,
+    cache: Path | None = None,
 ) -> RunResult:
     """Read and check every file of the inbox against the roster.
 
-    The per-file stage runs in `jobs` worker processes (None: one per core; 1: in this process)."""
+    The per-file stage runs in `jobs` worker processes (None: one per core; 1: in this process).
+    With `cache` (a folder), files examined by an earlier run with the same bytes, roster, year, last
+    year's data and tool are not examined again (see `pipeline.cache`)."""
+    from .cache import FileCache
     from .perfile import FileJob, examine_all
 
     form = form_for_year(config.year)
     paths = list(paths) if paths is not None else discover(config.inbox)
     job = FileJob(Roster.of(config), config.year, form, dict(previous_by_unit or {}), previous_by_unit is not None)
-    outcomes = examine_all(paths, job, jobs=jobs, progress=progress, mp_context=mp_context)
-    return assemble(config, form, outcomes)
+    files = FileCache(cache, job_digest(job)) if cache is not None else None
+    outcomes = examine_all(paths, job, jobs=jobs, progress=progress, mp_context=mp_context, cache=files)
+    if files is not None:
+        files.prune()
+    result = assemble(config, form, outcomes)
+    if files is not None:
+        result.file_keys = {o.submission.file.name: files.key(o.submission.file.name, o.submission.file.sha256) for o in outcomes}
+    return result
+
+
+def job_digest(job) -> str:
+    """What every file's result depends on besides its bytes and name."""
+    from .cache import digest_of, tool_digest
+
+    previous = sorted((code, sorted(values.items())) for code, values in job.previous_by_unit.items())
+    return digest_of(tool_digest(), job.year, job.form.id, job.roster.units, previous, job.history)
 
 
 def assemble(config: CountyConfig, form: Form, outcomes: list) -> RunResult:

@@ -29,11 +29,15 @@ def write_outputs(
     *,
     folder: Path | None = None,
     previous: Mapping[str, Mapping[str, Decimal]] | None = None,
+    memo=None,
 ) -> dict[str, Path]:
     """Write the run's outputs (into `folder`, by default the output folder of the year): the
     问题清单, the marked-up copies, the per-year dataset, the summary workbook (with the
     year-over-year sheet when last year's values are given) and the summary Word report.
-    Returns {Chinese label: path} for the terminal summary."""
+    Returns {Chinese label: path} for the terminal summary.
+
+    With `memo` (a `cache.OutputMemo`), a marked-up copy made from the same bytes and findings as
+    last time, and still as written, is not made again."""
     out = folder if folder is not None else year_folder(config)
     title = f"{config.county}{result.year}年度政府信息公开工作年度报告 问题清单"
     write_findings_xlsx(result.findings, out / FINDINGS_XLSX, title=title, year=result.year, rules=result.form.rules)
@@ -46,7 +50,11 @@ def write_outputs(
             continue
         path = returns / f"{safe_stem(unit.unit)}.xlsx"
         own = [f for f in unit.findings if f.file in ("", unit.submission.file.name)]
-        annotate_copy(unit.submission.file.path, own, path, year=result.year, unit=unit.unit.name, data=unit.source)
+        digest = _copy_digest(unit, own, result.year) if memo is not None else ""
+        if memo is None or not memo.fresh(path, digest):
+            annotate_copy(unit.submission.file.path, own, path, year=result.year, unit=unit.unit.name, data=unit.source)
+            if memo is not None:
+                memo.record(path, digest)
         expected.add(path.name)
     _remove_stale(returns, expected, config)
     written = {"问题清单（Excel）": out / FINDINGS_XLSX, "问题清单（网页）": out / FINDINGS_HTML}
@@ -57,6 +65,15 @@ def write_outputs(
     written["分年数据集（明年核对上年结转用）"] = write_dataset(result, config, out)
     written["各单位文字部分（明年比对年年雷同用）"] = write_texts(out, text_records(result))
     return written
+
+
+def _copy_digest(unit, findings, year: int) -> str:
+    import hashlib
+
+    from .cache import digest_of, tool_digest
+
+    source = hashlib.sha256(unit.source).hexdigest() if unit.source is not None else unit.submission.file.sha256
+    return digest_of(tool_digest(), source, findings, year, unit.unit.name)
 
 
 def _remove_stale(folder: Path, keep: set[str], config: CountyConfig) -> None:

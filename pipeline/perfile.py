@@ -76,7 +76,10 @@ class CheckJob:
 
 def examine_path(path: Path, job) -> FileOutcome:
     """Snapshot one file and examine it. Never raises for a bad file, nor for a bug met while reading it."""
-    snapshot = take_snapshot(path)
+    return examine_snapshot(take_snapshot(path), job)
+
+
+def examine_snapshot(snapshot: Snapshot, job) -> FileOutcome:
     try:
         outcome = job.examine(snapshot)
     except Exception:
@@ -110,16 +113,42 @@ def examine_all(
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
     mp_context=None,
+    cache=None,
 ) -> list[FileOutcome]:
     """Every file examined, in the order of `paths`; `jobs` worker processes (None: one per core, 1:
-    in this process). `progress` is called with each file name as its result arrives."""
-    from .pool import run_tasks
+    in this process). `progress` is called with each file name as its result arrives.
+
+    Each file is read once here (its snapshot travels to the worker). With a `cache.FileCache`, a
+    file whose bytes (and name, and the run's digest) were examined before is not examined again."""
+    from .pool import stream_tasks, workers_for
 
     paths = [Path(p) for p in paths]
-    return run_tasks(
-        _examine_in_worker, [(p,) for p in paths], jobs=jobs, progress=progress, labels=[p.name for p in paths],
+    results: list[FileOutcome | None] = [None] * len(paths)
+    keys: dict[int, str] = {}
+
+    def misses():
+        for i, path in enumerate(paths):
+            snapshot = take_snapshot(path)
+            if cache is not None and snapshot.error is None:
+                keys[i] = cache.key(snapshot.name, snapshot.sha256)
+                hit = cache.load(keys[i])
+                if isinstance(hit, FileOutcome):
+                    hit.submission.file = FileInfo.of_snapshot(snapshot)  # this run's path and time
+                    results[i] = hit
+                    if progress:
+                        progress(path.name)
+                    continue
+            yield i, path.name, (snapshot,)
+
+    stream = stream_tasks(
+        _examine_in_worker, misses(), workers=workers_for(jobs, len(paths)), progress=progress,
         initializer=_set_job, initargs=(job,), mp_context=mp_context,
     )
+    for i, outcome in stream:
+        results[i] = outcome
+        if cache is not None and i in keys and not outcome.crash:
+            cache.store(keys[i], outcome)
+    return results  # type: ignore[return-value]
 
 
 _JOB = None
@@ -130,5 +159,5 @@ def _set_job(job) -> None:
     _JOB = job
 
 
-def _examine_in_worker(path: Path) -> FileOutcome:
-    return examine_path(path, _JOB)
+def _examine_in_worker(snapshot: Snapshot) -> FileOutcome:
+    return examine_snapshot(snapshot, _JOB)

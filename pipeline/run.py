@@ -20,7 +20,7 @@ from .batch import FAILED, PASSED, RunResult
 from .config import CountyConfig
 from .findings import Finding, sort_key
 from .forms.spec import WARNING
-from .paths import CRASH_DIR, year_folder
+from .paths import CACHE_DIR, CRASH_DIR, year_folder
 
 # progress(label, total) → a context manager yielding advance(item name); the CLI's progress bar
 Progress = Callable[[str, int], ContextManager[Callable[[str], None]]]
@@ -40,6 +40,7 @@ class RunOptions:
     draft: bool = False  # units with errors get a report too, marked 草稿（未通过校验）
     pdf: bool = False  # a PDF of every report (LibreOffice)
     jobs: int | None = None  # worker processes (None: one per core; 1: in this process)
+    cache: bool = True  # reuse earlier results kept in <output>/<year>/.cache/
 
 
 @dataclass
@@ -89,12 +90,24 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     if previous is None and config.history is not None:
         notices.append(previous_missing_message(config, "本次未核对上年结转等跨年度数据"))
 
+    from .cache import OutputMemo
+
+    folder = year_folder(config)
+    cache = folder / CACHE_DIR if options.cache else None
     paths = discover(config.inbox)
     with progress("读取并校验", len(paths)) as advance:
-        result = run_batch(config, paths=paths, progress=advance, previous_by_unit=previous, jobs=options.jobs)
-    crashes = save_crashes(result, year_folder(config))
+        result = run_batch(config, paths=paths, progress=advance, previous_by_unit=previous, jobs=options.jobs, cache=cache)
+    crashes = save_crashes(result, folder)
     note_changed_files(result)
-    outputs = write_outputs(result, config, previous=previous)
+    memo = OutputMemo(cache, folder) if cache is not None else None
+    outputs = None
+    if memo is not None:
+        digest = county_digest(result, config, previous, template_path(form, templates))
+        outputs = _fresh_county_outputs(memo, digest, folder)
+    if outputs is None:
+        outputs = write_outputs(result, config, previous=previous, memo=memo)
+        if memo is not None:
+            _record_county_outputs(memo, digest, folder, outputs)
     if crashes:
         outputs[f"程序错误记录（{len(crashes)} 个）"] = year_folder(config) / CRASH_DIR
     to_render = sum(
@@ -106,6 +119,7 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
         with progress("生成 Word 报告", to_render) as advance:
             reports = render_reports(
                 result, config, templates, draft=options.draft, pdf=options.pdf, progress=advance, jobs=options.jobs,
+                memo=memo,
             )
     except ReportTemplateError as exc:
         raise RunError("Word 报告模板有问题：\n" + "\n".join(exc.problems)) from None
@@ -113,9 +127,49 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
         reports, report_problems = exc.written, exc.problems
     except OfficeUnavailable as exc:
         raise RunError(str(exc)) from None
+    finally:
+        if memo is not None:
+            memo.save()
     if reports:
         outputs[f"Word 年度报告（{len(reports)} 份）"] = next(iter(reports.values())).parent
     return RunOutcome(result, outputs, reports, notices, report_problems, crashes)
+
+
+COUNTY_OUTPUTS = "::county"  # the memo's entry for the county outputs: (digest, {label: relative path})
+
+
+def county_digest(result: RunResult, config: CountyConfig, previous, template: Path) -> str:
+    """Everything the county outputs (问题清单, copies, 汇总表, 汇总报告, datasets) are made of."""
+    from .cache import digest_of, file_bytes_digest, tool_digest
+
+    units = [(u.unit, u.status, [(s.file.name, result.file_keys.get(s.file.name, s.file.sha256)) for s in u.files]) for u in result.units]
+    unmatched = [(s.file.name, result.file_keys.get(s.file.name, s.file.sha256)) for s in result.unmatched]
+    previous_items = sorted((code, sorted(values.items())) for code, values in (previous or {}).items())
+    return digest_of(
+        tool_digest(), dataclasses.asdict(config), previous_items, previous is None, file_bytes_digest(template),
+        units, unmatched, result.findings,
+    )
+
+
+def _fresh_county_outputs(memo, digest: str, folder: Path) -> dict[str, Path] | None:
+    """The county outputs as last written, when made from `digest` and all still as written."""
+    entry = memo.entries.get(COUNTY_OUTPUTS)
+    if entry is None or entry[0] != digest:
+        return None
+    outputs = {label: folder / relative for label, relative in entry[1].items()}
+    for path in outputs.values():
+        if path.is_dir():
+            continue
+        if not memo.fresh(path, digest):
+            return None
+    return outputs
+
+
+def _record_county_outputs(memo, digest: str, folder: Path, outputs: dict[str, Path]) -> None:
+    for path in outputs.values():
+        if Path(path).is_file():
+            memo.record(path, digest)
+    memo.entries[COUNTY_OUTPUTS] = (digest, {label: str(Path(p).relative_to(folder)) for label, p in outputs.items()})
 
 
 def save_crashes(result: RunResult, folder: Path) -> dict[str, Path]:

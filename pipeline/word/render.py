@@ -222,6 +222,7 @@ def render_reports(
     pdf: bool = False,
     progress: Callable[[str], None] | None = None,
     jobs: int | None = 1,
+    memo=None,
 ) -> dict[str, Path]:
     """Write 报告/<code>-<name>.docx under `out_dir` (the year's output folder) for every unit that
     passed, and with `draft` also for every unit with errors whose file could be read (marked as a
@@ -230,6 +231,9 @@ def render_reports(
     The template is checked first (ReportTemplateError). A report lacking data is skipped and, once
     the others are written, reported together (ReportDataError). Reports of roster units that no
     longer qualify are removed, so an old report never outlives a unit's new errors.
+
+    With `memo` (a `cache.OutputMemo`), a report whose template and context are those it was last
+    written from, and which still holds the bytes written, is not rendered again.
     """
     form = result.form
     template = template_path(form, templates_dir)
@@ -253,11 +257,29 @@ def render_reports(
         tasks.append((unit, folder / f"{safe_stem(unit)}.docx", context))
     from ..pool import run_tasks
 
+    written: dict[str, Path] = {}
+    digests: dict[str, str] = {}
+    if memo is not None:
+        from ..cache import digest_of, file_bytes_digest, tool_digest
+
+        shape = digest_of(tool_digest(), file_bytes_digest(template), pdf)
+        fresh = []
+        for unit, path, context in tasks:
+            digests[unit.code] = digest_of(shape, context)
+            if memo.fresh(path, digests[unit.code]) and (not pdf or path.with_suffix(".pdf").exists()):
+                fresh.append(unit.code)
+        fresh_codes = set(fresh)
+        for unit, path, context in tasks:
+            if unit.code in fresh_codes:
+                written[unit.code] = path
+                if progress:
+                    progress(path.name)
+        tasks = [t for t in tasks if t[0].code not in fresh_codes]
+
     outcomes = run_tasks(
         _render_task, [(template, context, path) for _, path, context in tasks], jobs=jobs,
         progress=progress, labels=[path.name for _, path, _ in tasks],
     )
-    written: dict[str, Path] = {}
     failures: list[str] = []
     for (unit, path, context), outcome in zip(tasks, outcomes):
         if outcome == _UNDEFINED:
@@ -270,11 +292,14 @@ def render_reports(
             )
             continue
         written[unit.code] = path
+        if memo is not None:
+            memo.record(path, digests[unit.code])
         pdf_path = path.with_suffix(".pdf")
         if pdf and (outcome or not pdf_path.exists()):
             convert(path, folder, "pdf")
         elif outcome and pdf_path.exists():
             pdf_path.unlink()  # last run's PDF no longer shows this report
+    written = {u.unit.code: written[u.unit.code] for u in result.units if u.unit.code in written}  # roster order
     _remove_stale(folder, set(written.values()), config)
     if failures:
         raise ReportDataError(failures, written)

@@ -30,14 +30,9 @@ OUTPUTS = "outputs.pkl"
 
 @functools.lru_cache(maxsize=1)
 def tool_digest() -> str:
-    """The tool's version and its own code (every module of the package, the form spec included)."""
-    from importlib.metadata import PackageNotFoundError, version
-
+    """The tool's own code: every module of the package, the form spec included (so also a new
+    version: importlib.metadata alone costs more to import than hashing the code)."""
     digest = hashlib.sha256()
-    try:
-        digest.update(version("nianbao").encode())
-    except PackageNotFoundError:
-        pass
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
         digest.update(str(path.relative_to(package)).encode())

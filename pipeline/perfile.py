@@ -55,6 +55,7 @@ class FileJob:
         if unit is not None and submission.readable:
             previous = self.previous_by_unit.get(unit.code)
             check_unit_file(submission, unit, self.year, self.form, previous, history=self.history)
+        submission.places = {}  # where each cell was: only reading and checking need it (flat memory)
         return FileOutcome(submission, unit.code if unit else None, read_findings)
 
 

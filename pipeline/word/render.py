@@ -223,12 +223,13 @@ def render_reports(
     progress: Callable[[str], None] | None = None,
     jobs: int | None = 1,
     memo=None,
+    checked: bool = False,
 ) -> dict[str, Path]:
     """Write 报告/<code>-<name>.docx under `out_dir` (the year's output folder) for every unit that
     passed, and with `draft` also for every unit with errors whose file could be read (marked as a
     draft). Returns {unit code: path of the .docx}; with `pdf`, a .pdf is written next to each.
 
-    The template is checked first (ReportTemplateError). A report lacking data is skipped and, once
+    The template is checked first (ReportTemplateError), unless the caller did (`checked`). A report lacking data is skipped and, once
     the others are written, reported together (ReportDataError). Reports of roster units that no
     longer qualify are removed, so an old report never outlives a unit's new errors.
 
@@ -237,7 +238,7 @@ def render_reports(
     """
     form = result.form
     template = template_path(form, templates_dir)
-    problems = check_word_template(template, form, draft=draft)
+    problems = [] if checked else check_word_template(template, form, draft=draft)
     if problems:
         raise ReportTemplateError(problems)
     if pdf and find_soffice() is None:
@@ -245,16 +246,14 @@ def render_reports(
             "未找到 LibreOffice（soffice），无法把报告转换为 PDF。请安装 LibreOffice 后重试，或不加 --pdf 只生成 Word 报告。"
         )
     folder = Path(out_dir if out_dir is not None else year_folder(config)) / REPORTS_DIR
-    tasks = []
+    chosen = []
     for unit_result in result.units:
         is_draft = unit_result.status == FAILED
         if not (unit_result.status == PASSED or (draft and is_draft)) or unit_result.submission is None:
             continue
         if unit_result.submission.is_summary:
             continue  # a county's 汇总表 at the level above: the county publishes its own report
-        unit = unit_result.unit
-        context = report_context(form, result.year, unit, unit_result.submission, draft=is_draft)
-        tasks.append((unit, folder / f"{safe_stem(unit)}.docx", context))
+        chosen.append((unit_result, folder / f"{safe_stem(unit_result.unit)}.docx", is_draft))
     from ..pool import run_tasks
 
     written: dict[str, Path] = {}
@@ -262,20 +261,26 @@ def render_reports(
     if memo is not None:
         from ..cache import digest_of, file_bytes_digest, tool_digest
 
-        shape = digest_of(tool_digest(), file_bytes_digest(template), pdf)
-        fresh = []
-        for unit, path, context in tasks:
-            digests[unit.code] = digest_of(shape, context)
+        shape = digest_of(tool_digest(), file_bytes_digest(template), pdf, result.year)
+        stale = []
+        for unit_result, path, is_draft in chosen:
+            unit = unit_result.unit
+            # the context is a function of the file's content (its cache key) and these; without a
+            # key, of the context itself
+            key = result.file_keys.get(unit_result.submission.file.name)
+            made_of = key if key else report_context(form, result.year, unit, unit_result.submission, draft=is_draft)
+            digests[unit.code] = digest_of(shape, unit, is_draft, made_of)
             if memo.fresh(path, digests[unit.code]) and (not pdf or path.with_suffix(".pdf").exists()):
-                fresh.append(unit.code)
-        fresh_codes = set(fresh)
-        for unit, path, context in tasks:
-            if unit.code in fresh_codes:
                 written[unit.code] = path
                 if progress:
                     progress(path.name)
-        tasks = [t for t in tasks if t[0].code not in fresh_codes]
-
+            else:
+                stale.append((unit_result, path, is_draft))
+        chosen = stale
+    tasks = [
+        (u.unit, path, report_context(form, result.year, u.unit, u.submission, draft=is_draft))
+        for u, path, is_draft in chosen
+    ]
     outcomes = run_tasks(
         _render_task, [(template, context, path) for _, path, context in tasks], jobs=jobs,
         progress=progress, labels=[path.name for _, path, _ in tasks],

@@ -41,10 +41,12 @@ def stream_tasks(
     """Yield (id, function(*args)) for every (id, label, args) of `tasks`, as results arrive.
     `progress(label)` is called for each. No pool is started when there are no tasks."""
     tasks = iter(tasks)
-    first = next(tasks, None)
-    if first is None:
+    first = list(itertools.islice(tasks, 2))
+    if not first:
         return
-    tasks = itertools.chain([first], tasks)
+    if len(first) == 1:
+        workers = 1  # a single task: starting workers would cost more than it saves
+    tasks = itertools.chain(first, tasks)
     if workers <= 1:
         if initializer is not None:
             initializer(*initargs)

@@ -148,7 +148,8 @@ def template_problems(template: Path, form, draft: bool, cache: Path | None) -> 
     if isinstance(found, list):
         return found
     problems = check_word_template(template, form, draft=draft)
-    store_entry(entry, problems)
+    if not problems:  # a bad template stops the run before anything is written
+        store_entry(entry, problems)
     return problems
 
 

@@ -79,7 +79,7 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     form = form_for_year(config.year)
     folder = year_folder(config)
     cache = folder / CACHE_DIR if options.cache else None
-    problems = template_problems(template_path(form, templates), form, options.draft, cache)
+    problems, remember_check = template_problems(template_path(form, templates), form, options.draft, cache)
     if problems:
         raise RunError("Word 报告模板有问题，未处理任何文件：\n" + "\n".join(problems))
     if options.pdf and find_soffice() is None:
@@ -94,6 +94,7 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
 
     from .cache import OutputMemo
 
+    remember_check()  # only now: a run stopped before reading writes nothing at all
     paths = discover(config.inbox)
     with progress("读取并校验", len(paths)) as advance:
         result = run_batch(config, paths=paths, progress=advance, previous_by_unit=previous, jobs=options.jobs, cache=cache)
@@ -135,22 +136,21 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     return RunOutcome(result, outputs, reports, notices, report_problems, crashes)
 
 
-def template_problems(template: Path, form, draft: bool, cache: Path | None) -> list[str]:
-    """check_word_template, remembered in the cache by the template's content (it costs ~0.3 s)."""
+def template_problems(template: Path, form, draft: bool, cache: Path | None):
+    """check_word_template, remembered in the cache by the template's content (it costs ~0.3 s).
+    Returns the problems and a function that stores a passed check (called once the run goes on)."""
     from .cache import digest_of, file_bytes_digest, load_entry, store_entry, tool_digest
     from .word import check_word_template
 
     if cache is None or not template.is_file():
-        return check_word_template(template, form, draft=draft)
+        return check_word_template(template, form, draft=draft), lambda: None
     key = digest_of(tool_digest(), file_bytes_digest(template), form.id, draft)
     entry = cache / "templates" / key
     found = load_entry(entry)
-    if isinstance(found, list):
-        return found
+    if isinstance(found, list) and not found:
+        return found, lambda: None
     problems = check_word_template(template, form, draft=draft)
-    if not problems:  # a bad template stops the run before anything is written
-        store_entry(entry, problems)
-    return problems
+    return problems, (lambda: None) if problems else (lambda: store_entry(entry, problems))
 
 
 COUNTY_OUTPUTS = "::county"  # the memo's entry for the county outputs: (digest, {label: relative path})

@@ -50,7 +50,7 @@ class RunResult:
     unmatched: list[Submission]  # files no roster unit could be found for
     findings: list[Finding]  # all findings, sorted (errors first)
     crashes: dict[str, str] = field(default_factory=dict)  # {file name: traceback} of files whose reading raised
-    file_keys: dict[str, str] = field(default_factory=dict)  # {file name: cache key} when run with a cache
+    file_keys: dict[str, str] = field(default_factory=dict)  # {str(file path): cache key} when run with a cache
 
     @property
     def has_errors(self) -> bool:
@@ -105,7 +105,7 @@ def run_batch(
         files.prune()
     result = assemble(config, form, outcomes)
     if files is not None:
-        result.file_keys = {o.submission.file.name: files.key(o.submission.file.name, o.submission.file.sha256) for o in outcomes}
+        result.file_keys = {str(o.submission.file.path): files.key(o.submission.file.name, o.submission.file.sha256) for o in outcomes}
     return result
 
 

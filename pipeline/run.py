@@ -160,8 +160,8 @@ def county_digest(result: RunResult, config: CountyConfig, previous, template: P
     """Everything the county outputs (问题清单, copies, 汇总表, 汇总报告, datasets) are made of."""
     from .cache import digest_of, file_bytes_digest, tool_digest
 
-    units = [(u.unit, u.status, [(s.file.name, result.file_keys.get(s.file.name, s.file.sha256)) for s in u.files]) for u in result.units]
-    unmatched = [(s.file.name, result.file_keys.get(s.file.name, s.file.sha256)) for s in result.unmatched]
+    units = [(u.unit, u.status, [(s.file.name, result.file_keys.get(str(s.file.path), s.file.sha256)) for s in u.files]) for u in result.units]
+    unmatched = [(s.file.name, result.file_keys.get(str(s.file.path), s.file.sha256)) for s in result.unmatched]
     previous_items = sorted((code, sorted(values.items())) for code, values in (previous or {}).items())
     return digest_of(
         tool_digest(), dataclasses.asdict(config), previous_items, previous is None, file_bytes_digest(template),

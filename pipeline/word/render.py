@@ -267,7 +267,7 @@ def render_reports(
             unit = unit_result.unit
             # the context is a function of the file's content (its cache key) and these; without a
             # key, of the context itself
-            key = result.file_keys.get(unit_result.submission.file.name)
+            key = result.file_keys.get(str(unit_result.submission.file.path))
             made_of = key if key else report_context(form, result.year, unit, unit_result.submission, draft=is_draft)
             digests[unit.code] = digest_of(shape, unit, is_draft, made_of)
             if memo.fresh(path, digests[unit.code]) and (not pdf or path.with_suffix(".pdf").exists()):

@@ -179,3 +179,14 @@ def test_check_with_several_jobs_gives_the_same_findings(tmp_path, capsys):
 def test_jobs_must_be_a_positive_number(capsys):
     assert cli.main(["check", "--jobs", "0", "x.xlsx"]) == 2
     assert "--jobs" in capsys.readouterr().err
+
+
+def test_the_word_renderer_does_not_import_the_output_writers():
+    """The cycle word/render → outputs → summary → word/render is gone: output paths live in
+    pipeline/paths.py, which both sides import."""
+    import subprocess
+    import sys
+
+    code = "import sys, pipeline.word.render; assert 'pipeline.outputs' not in sys.modules, 'cycle'"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

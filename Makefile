@@ -29,8 +29,10 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
 
-bench:
-	@echo "基准测试尚未实现（见性能相关议题）"
+# `make bench UNITS=2000` for another size
+UNITS ?= 200
+bench: $(STAMP)
+	$(BIN)/nianbao bench --units $(UNITS)
 
 clean:
 	mkdir -p output

@@ -18,8 +18,7 @@ from .findings import Finding, FindingCounts, count, sort_key
 from .forms import Form, form_for_year
 from .forms.spec import ERROR, NOTICE, WARNING, normalize_label
 from .inbox import LOCK_PREFIXES, InboxFiles, inbox_files, scan_inbox
-from .peers import add_peer_findings  # issue 11
-from .reading import read_path
+from .peers import add_peer_findings
 from .workbook.reader import Submission
 
 PASSED = "通过"
@@ -39,7 +38,8 @@ class UnitResult(FindingCounts):
     submission: Submission | None = None  # the file used (None when missing, duplicated or unreadable)
     files: list[Submission] = field(default_factory=list)  # every file of this unit
     findings: list[Finding] = field(default_factory=list)
-
+    # the bytes of the file as read, kept only for a unit with errors (its marked-up return copy)
+    source: bytes | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -49,6 +49,8 @@ class RunResult:
     units: list[UnitResult]
     unmatched: list[Submission]  # files no roster unit could be found for
     findings: list[Finding]  # all findings, sorted (errors first)
+    crashes: dict[str, str] = field(default_factory=dict)  # {file name: traceback} of files whose reading raised
+    file_keys: dict[str, str] = field(default_factory=dict)  # {str(file path): cache key} when run with a cache
 
     @property
     def has_errors(self) -> bool:
@@ -74,48 +76,104 @@ def run_batch(
     previous_by_unit: Mapping[str, Mapping[str, Decimal]] | None = None,
     progress: Progress | None = None,
     paths: Iterable[Path] | None = None,
-    previous_texts: Mapping[str, Mapping[str, str]] | None = None,  # issue 11: last year's texts by unit code
+    previous_texts: Mapping[str, Mapping[str, str]] | None = None,  # last year's texts by unit code
+    jobs: int | None = 1,
+    mp_context=None,
+    cache: Path | None = None,
 ) -> RunResult:
-    """Read and check every file of the inbox against the roster."""
+    """Read and check every file of the inbox against the roster.
+
+    The per-file stage runs in `jobs` worker processes (None: one per core; 1: in this process).
+    With `cache` (a folder), files examined by an earlier run with the same bytes, roster, year, last
+    year's data and tool are not examined again (see `pipeline.cache`)."""
+    from .cache import FileCache
+    from .perfile import FileJob, examine_all
+
     form = form_for_year(config.year)
     paths = discover(config.inbox) if paths is None else inbox_files(paths, config.inbox)
-    submissions = []
-    for path in paths:
-        submissions.append(read_path(path, paths.label(path)))
-        if progress:
-            progress(paths.label(path) or path.name)
-    by_unit: dict[str, list[Submission]] = {u.code: [] for u in config.units}
-    unmatched: list[Submission] = []
-    for submission in submissions:
-        unit = identify(submission, config)
-        if unit is None:
-            unmatched.append(submission)
-        else:
-            by_unit[unit.code].append(submission)
-    results = []
-    for unit in config.units:
-        previous = (previous_by_unit or {}).get(unit.code)
-        results.append(_unit_result(unit, by_unit[unit.code], config, form, previous, history=previous_by_unit is not None,
-                                    previous_texts=(previous_texts or {}).get(unit.code)))  # issue 11
-    loose = [f for s in unmatched for f in s.findings] + paths.findings
-    findings = sorted([f for r in results for f in r.findings] + loose, key=sort_key)
-    result = RunResult(config.year, form, results, unmatched, findings)
-    add_peer_findings(result)  # issue 11: P1 notices against peers of the same kind (pipeline/peers.py)
+    job = FileJob(Roster.of(config), config.year, form, dict(previous_by_unit or {}), previous_by_unit is not None,
+                  {code: dict(texts) for code, texts in (previous_texts or {}).items()})
+    files = FileCache(cache, job_digest(job)) if cache is not None else None
+    outcomes = examine_all(paths, job, jobs=jobs, progress=progress, mp_context=mp_context, cache=files)
+    if files is not None:
+        files.prune()
+    result = assemble(config, form, outcomes, paths.findings)
+    if files is not None:
+        result.file_keys = {str(o.submission.file.path): files.key(o.submission.file.name, o.submission.file.sha256) for o in outcomes}
     return result
 
 
-def identify(submission: Submission, config: CountyConfig) -> Unit | None:
+def job_digest(job) -> str:
+    """What every file's result depends on besides its bytes and name."""
+    from .cache import digest_of, tool_digest
+
+    previous = sorted((code, sorted(values.items())) for code, values in job.previous_by_unit.items())
+    texts = sorted((code, sorted(texts.items())) for code, texts in job.previous_texts.items())
+    return digest_of(tool_digest(), job.year, job.form.id, job.roster.units, previous, job.history, texts)
+
+
+def assemble(config: CountyConfig, form: Form, outcomes: list, inbox_findings: list[Finding] = ()) -> RunResult:
+    """The run's result from the per-file outcomes (in inbox order): files matched to the roster,
+    duplicates and missing units found, units compared with their peers, findings stamped with the
+    unit and sorted. `inbox_findings`: what scanning the inbox found (unreadable folders, broken links)."""
+    by_unit: dict[str, list] = {u.code: [] for u in config.units}
+    unmatched: list[Submission] = []
+    for outcome in outcomes:
+        if outcome.unit_code is None:
+            unmatched.append(outcome.submission)
+        else:
+            by_unit[outcome.unit_code].append(outcome)
+    results = [_unit_result(unit, by_unit[unit.code]) for unit in config.units]
+    loose = [f for s in unmatched for f in s.findings] + list(inbox_findings)
+    findings = sorted([f for r in results for f in r.findings] + loose, key=sort_key)
+    crashes = {o.submission.file.name: o.crash for o in outcomes if o.crash}
+    result = RunResult(config.year, form, results, unmatched, findings, crashes)
+    add_peer_findings(result)  # P1: units far from their peers of the same kind (pipeline/peers.py)
+    return result
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The roster indexed once: unit by code, and every name, full name and alias normalised."""
+
+    units: tuple[Unit, ...]
+    by_code: Mapping[str, Unit]
+    names: tuple[tuple[str, Unit], ...]  # (normalised name, unit), longest names first
+
+    @classmethod
+    def of(cls, config: CountyConfig) -> "Roster":
+        names = []
+        for unit in config.units:
+            for name in dict.fromkeys((unit.name, unit.full_name, *unit.aliases)):
+                name = normalize_label(name)
+                if name:
+                    names.append((name, unit))
+        names.sort(key=lambda item: -len(item[0]))  # stable: roster order among equal lengths
+        return cls(tuple(config.units), {u.code: u for u in config.units}, tuple(names))
+
+    def match_name(self, text: str) -> Unit | None:
+        """A roster unit whose name, full name or alias is the text, or occurs in it (longest wins)."""
+        text = normalize_label(text)
+        if not text:
+            return None
+        for name, unit in self.names:
+            if name == text or name in text:
+                return unit
+        return None
+
+
+def identify(submission: Submission, config: "CountyConfig | Roster") -> Unit | None:
     """The roster unit a file belongs to: by the template's unit code, else by name (with a warning)."""
+    roster = config if isinstance(config, Roster) else Roster.of(config)
     name = submission.file.name
-    codes = {u.code: u for u in config.units}
-    if submission.unit_code in codes:
-        return codes[submission.unit_code]
+    if submission.unit_code in roster.by_code:
+        return roster.by_code[submission.unit_code]
     if not submission.readable:
         # an unreadable file may still name its unit in the file name: report it under that unit
-        return _match_name(Path(name).stem, config.units)
+        return roster.match_name(Path(name).stem)
     candidates = [str(submission.info.get("info.unit_name") or ""), submission.unit_name, Path(name).stem]
     for text in candidates:
-        unit = _match_name(text, config.units)
+        unit = roster.match_name(text)
         if unit is not None:
             how = "基本信息中的单位名称" if text and text == candidates[0] else "文件名"
             submission.note(
@@ -131,34 +189,19 @@ def identify(submission: Submission, config: CountyConfig) -> Unit | None:
     return None
 
 
-def _match_name(text: str, units: Iterable[Unit]) -> Unit | None:
-    """A roster unit whose name, full name or alias is the text, or occurs in it (longest wins)."""
-    text = normalize_label(text)
-    if not text:
-        return None
-    best, best_len = None, 0
-    for unit in units:
-        for name in (unit.name, unit.full_name, *unit.aliases):
-            name = normalize_label(name)
-            if name and (name == text or name in text) and len(name) > best_len:
-                best, best_len = unit, len(name)
-    return best
-
-
-def _unit_result(
-    unit: Unit, files: list[Submission], config: CountyConfig, form: Form, previous, *, history: bool = False,
-    previous_texts: Mapping[str, str] | None = None,
-) -> UnitResult:
-    """`history`: last year's data was given, so a unit missing from it is worth a notice."""
-    stamp = lambda s: [dataclasses.replace(f, unit_code=unit.code, unit=unit.name) for f in s.findings]
-    if not files:
+def _unit_result(unit: Unit, outcomes: list) -> UnitResult:
+    """The unit's status from its files, already read and (when single and readable) checked."""
+    if not outcomes:
         finding = Finding(
             unit_code=unit.code, unit=unit.name, file="", sheet="", cell="", row="", column="",
             rule="missing", severity=ERROR,
             message=f"{unit.code} {unit.name} 未报送年度报告文件。请催报，收到后放入收件箱重新运行。",
         )
         return UnitResult(unit, MISSING, None, [], [finding])
+    files = [o.submission for o in outcomes]
     if len(files) > 1:
+        for outcome in outcomes:  # a duplicate is not checked: only what reading found stays with it
+            del outcome.submission.findings[outcome.read_findings:]
         listing = "；".join(
             f"{s.file.name}（{s.file.size} 字节，{_modified(s.file.modified)}，SHA-256 {s.file.sha256[:12]}…）"
             for s in files
@@ -175,16 +218,22 @@ def _unit_result(
                 )
             )
         return UnitResult(unit, DUPLICATE, None, files, findings)
-    submission = files[0]
+    outcome = outcomes[0]
+    submission = outcome.submission
+    findings = [dataclasses.replace(f, unit_code=unit.code, unit=unit.name) for f in submission.findings]
     if not submission.readable:
-        return UnitResult(unit, UNREADABLE, None, files, stamp(submission))
-    _check_year_and_format(submission, config.year, form)
-    check_submission(submission, unit.kind, previous, previous_texts=previous_texts)  # issue 11: previous_texts
+        return UnitResult(unit, UNREADABLE, None, files, findings)
+    status = FAILED if any(f.severity == ERROR for f in findings) else PASSED
+    return UnitResult(unit, status, submission, files, findings, source=outcome.data if status == FAILED else None)
+
+
+def check_unit_file(submission: Submission, unit: Unit, year: int, form: Form, previous, *, history: bool,
+                    previous_texts: Mapping[str, str] | None = None) -> None:
+    """The checks of a unit's single readable file (findings are added to the submission)."""
+    _check_year_and_format(submission, year, form)
+    check_submission(submission, unit.kind, previous, previous_texts=previous_texts)
     if history and previous is None:
         submission.note(NOTICE, "previous-missing", f"{unit.code} {unit.name} 在上年数据中没有记录，未核对上年结转。")
-    findings = stamp(submission)
-    status = FAILED if any(f.severity == ERROR for f in findings) else PASSED
-    return UnitResult(unit, status, submission, files, findings)
 
 
 def _modified(when) -> str:
@@ -209,14 +258,12 @@ def _check_year_and_format(submission: Submission, year: int, form: Form) -> Non
         )
 
 
-def check_files(paths: Iterable[Path], *, unit_kind: str | None = None, progress: Progress | None = None) -> list[Submission]:
+def check_files(
+    paths: Iterable[Path], *, unit_kind: str | None = None, progress: Progress | None = None, jobs: int | None = 1,
+    mp_context=None,
+) -> list[Submission]:
     """Check single workbooks without a county config (a township clerk before sending)."""
-    submissions = []
-    for path in paths:
-        submission = read_path(Path(path))
-        check_submission(submission, unit_kind)
-        submission.findings.sort(key=sort_key)
-        submissions.append(submission)
-        if progress:
-            progress(Path(path).name)
-    return submissions
+    from .perfile import CheckJob, examine_all
+
+    outcomes = examine_all([Path(p) for p in paths], CheckJob(unit_kind), jobs=jobs, progress=progress, mp_context=mp_context)
+    return [o.submission for o in outcomes]

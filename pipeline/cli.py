@@ -192,72 +192,52 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(config=Path("county.toml"))
     parser.add_argument("--draft", action="store_true", help="有错误的单位也生成报告，页眉标注“草稿（未通过校验）”")
     parser.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 把每份报告转换为 PDF（需已安装 LibreOffice）")
+    _jobs_option(parser)
 
 
 @command("run", "读取收件箱中交回的全部工作簿，逐份校验，生成问题清单、退回修改的文件、Word 报告和汇总表", _run_options)
 def run_command(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    if config.inbox.exists() and not config.inbox.is_dir():
-        raise UsageError(
-            f"county.toml 中的收件文件夹 inbox 指向的 {config.inbox} 是一个文件，不是文件夹。"
-            "请把 inbox 改为存放各单位交回的工作簿的文件夹。"
+
+    from .run import RunError, RunOptions, run_county
+    from .terminal import console, print_run_summary, progress_bar
+
+    try:
+        outcome = run_county(
+            config, RunOptions(draft=args.draft, pdf=args.pdf, jobs=args.jobs),
+            lambda label, total: progress_bar(total, label),
         )
-    if not config.inbox.is_dir():
-        raise UsageError(f"收件文件夹 {config.inbox} 不存在。请建立该文件夹并放入各单位交回的工作簿，或修改 county.toml 中的 inbox。")
-
-    from .batch import PASSED, discover, run_batch
-    from .forms import form_for_year
-    from .office import OfficeUnavailable, find_soffice
-    from .outputs import write_outputs
-    from .terminal import console, progress_bar, print_run_summary
-    from .word import ReportDataError, ReportTemplateError, check_word_template, render_reports, template_path
-    from .word import TEMPLATES_DIR
-
-    # a county's edited Word template is checked before the long part of the run
-    templates = config.templates or TEMPLATES_DIR
-    form = form_for_year(config.year)
-    problems = check_word_template(template_path(form, templates), form, draft=args.draft)
-    if problems:
-        raise UsageError("Word 报告模板有问题，未处理任何文件：\n" + "\n".join(problems))
-    if args.pdf and find_soffice() is None:
-        raise UsageError("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，或不加 --pdf。")
-
-    from .store import StoreError, load_previous, load_previous_texts, previous_missing_message
-
-    try:
-        previous = load_previous(config)  # last year's dataset, for the cross-year rules (X1, X2)
-        previous_texts = load_previous_texts(config)  # last year's texts, for 年年雷同 (X5)
-    except StoreError as exc:
+    except RunError as exc:
         raise UsageError(exc.message) from None
-    if previous is None and config.history is not None:
-        print(previous_missing_message(config, "本次未核对上年结转等跨年度数据"))
+    for line in outcome.notices:
+        print(line)
+    if outcome.problems:
+        print("\n".join(outcome.problems), file=sys.stderr)
+    print_run_summary(outcome.result, outcome.outputs, console())
+    return EXIT_FAILED if outcome.failed else EXIT_OK
 
-    paths = discover(config.inbox)
-    with progress_bar(len(paths), "读取并校验") as advance:
-        result = run_batch(config, paths=paths, progress=advance, previous_by_unit=previous,
-                           previous_texts=previous_texts)
-    outputs = write_outputs(result, config, previous=previous)
-    exit_code = EXIT_FAILED if result.has_errors else EXIT_OK
-    to_render = sum(1 for u in result.units if u.submission and (u.status == PASSED or args.draft))
+
+def _jobs_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs", type=_positive_int, default=None, metavar="N",
+        help="同时用几个进程处理（默认：本机全部 CPU 核心；1 表示只用一个进程）",
+    )
+
+
+def _positive_int(text: str) -> int:
     try:
-        with progress_bar(to_render, "生成 Word 报告") as advance:
-            reports = render_reports(result, config, templates, draft=args.draft, pdf=args.pdf, progress=advance)
-    except ReportTemplateError as exc:
-        raise UsageError("Word 报告模板有问题：\n" + "\n".join(exc.problems)) from None
-    except ReportDataError as exc:
-        print("\n".join(exc.problems), file=sys.stderr)
-        reports, exit_code = exc.written, EXIT_FAILED
-    except OfficeUnavailable as exc:
-        raise UsageError(str(exc)) from None
-    if reports:
-        outputs[f"Word 年度报告（{len(reports)} 份）"] = next(iter(reports.values())).parent
-    print_run_summary(result, outputs, console())
-    return exit_code
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正整数，实际为“{text}”") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数，实际为“{text}”")
+    return value
 
 
 def _check_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", type=Path, metavar="文件", help="要检查的工作簿（.xlsx），可以一次给多个")
     parser.add_argument("--json", action="store_true", help="以 JSON 格式输出问题（每行一条），便于其他程序处理")
+    _jobs_option(parser)
 
 
 @command("check", "不需要 county.toml，直接检查一个或几个工作簿（乡镇报送前自查用）", _check_options)
@@ -272,7 +252,7 @@ def check_command(args: argparse.Namespace) -> int:
     from .batch import check_files
     from .terminal import console, print_check_report
 
-    submissions = check_files(args.files)
+    submissions = check_files(args.files, jobs=args.jobs)
     findings = [f for s in submissions for f in s.findings]
     if args.json:
         import json
@@ -318,6 +298,28 @@ def import_command(args: argparse.Namespace) -> int:
     for label, path in result.written.items():
         print(f"{label}：{path}")
     return EXIT_FAILED if result.unmatched or result.duplicates else EXIT_OK
+
+
+def _bench_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--units", type=_positive_int, default=200, metavar="N", help="生成多少个单位的工作簿（默认 200）")
+    _jobs_option(parser)
+    parser.add_argument(
+        "--office-files", type=int, default=None, metavar="K",
+        help="其中几个文件经 LibreOffice 另存（带共享字符串和公式缓存值，如 Excel/WPS 保存的一样；默认 4，0 表示不用）",
+    )
+
+
+@command("bench", "性能基准测试：生成一批工作簿，计时首次运行、再次运行、简单脚本和读写下限", _bench_options)
+def bench_command(args: argparse.Namespace) -> int:
+    import json
+
+    from .bench import OFFICE_FILES, run_bench, table
+
+    office = OFFICE_FILES if args.office_files is None else max(0, args.office_files)
+    result = run_bench(args.units, jobs=args.jobs, office_files=office)
+    print(table(result))
+    print(json.dumps(result, ensure_ascii=False))
+    return EXIT_OK
 
 
 # --- helpers ------------------------------------------------------------------------------------

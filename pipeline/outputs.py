@@ -24,14 +24,7 @@ from .store import text_records, write_dataset, write_texts
 from .summary import SUMMARY_NAME, SUMMARY_REPORT_NAME, NoAcceptedUnit, is_draft, write_summary, write_summary_report
 from .workbook.annotate import annotate_copy
 
-FINDINGS_XLSX = "问题清单.xlsx"
-FINDINGS_HTML = "问题清单.html"
-RETURNS_DIR = "退回修改"
-
-
-def year_folder(config: CountyConfig) -> Path:
-    return config.output / str(config.year)
-
+from .paths import FINDINGS_HTML, FINDINGS_XLSX, RETURNS_DIR, year_folder  # noqa: F401 (re-exported)
 
 def write_outputs(
     result: RunResult,
@@ -39,13 +32,16 @@ def write_outputs(
     *,
     folder: Path | None = None,
     previous: Mapping[str, Mapping[str, Decimal]] | None = None,
+    memo=None,
 ) -> dict[str, Path]:
     """Write the run's outputs (into `folder`, by default the output folder of the year): the
     问题清单, the marked-up copies, the per-year dataset, the summary workbook (with the
     year-over-year sheet when last year's values are given) and the summary Word report.
-    Returns {Chinese label: path} for the terminal summary."""
+    Returns {Chinese label: path} for the terminal summary.
+
+    With `memo` (a `cache.OutputMemo`), a marked-up copy made from the same bytes and findings as
+    last time, and still as written, is not made again."""
     out = folder if folder is not None else year_folder(config)
-    _note_changed_files(result)  # before the lists are written: a changed file is one of their findings
     title = f"{config.county}{result.year}年度政府信息公开工作年度报告 问题清单"
     write_findings_xlsx(result.findings, out / FINDINGS_XLSX, title=title, year=result.year, rules=result.form.rules + result.form.text_rules)
     units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
@@ -56,11 +52,17 @@ def write_outputs(
         if unit.status != FAILED or unit.submission is None or unit.submission.medium != "xlsx":
             continue  # a published report is not sent back marked up: its findings are in 问题清单
         path = returns / f"{safe_stem(unit.unit)}.xlsx"
-        data = _checked_bytes(unit, result)
+        # the bytes that were checked (kept by the run for units with errors), else read again only
+        # when they are still the checked ones
+        data = unit.source if unit.source is not None else _checked_bytes(unit, result)
         if data is None:  # the file changed after it was checked: no copy of another version
             continue
         own = [f for f in unit.findings if f.file in ("", unit.submission.file.name)]
-        annotate_copy(data, own, path, year=result.year, unit=unit.unit.name)
+        digest = _copy_digest(data, own, result.year, unit.unit.name) if memo is not None else ""
+        if memo is None or not memo.fresh(path, digest):
+            annotate_copy(data, own, path, year=result.year, unit=unit.unit.name)
+            if memo is not None:
+                memo.record(path, digest)
         expected.add(path.name)
     _remove_stale(returns, expected, config)
     written = {"问题清单（Excel）": out / FINDINGS_XLSX, "问题清单（网页）": out / FINDINGS_HTML}
@@ -75,14 +77,6 @@ def write_outputs(
     written["分年数据集（明年核对上年结转用）"] = write_dataset(result, config, out)
     written["各单位文字部分（明年比对年年雷同用）"] = write_texts(out, text_records(result))
     return written
-
-
-def _note_changed_files(result: RunResult) -> None:
-    """A finding for each failing unit whose file changed or vanished since it was checked."""
-    for unit in result.units:
-        if unit.status == FAILED and unit.submission is not None:
-            _checked_bytes(unit, result, keep=False)
-    result.findings.sort(key=sort_key)
 
 
 def _checked_bytes(unit, result: RunResult, *, keep: bool = True) -> bytes | None:
@@ -102,7 +96,16 @@ def _checked_bytes(unit, result: RunResult, *, keep: bool = True) -> bytes | Non
     if finding not in unit.findings:
         unit.findings.append(finding)
         result.findings.append(finding)
+    result.findings.sort(key=sort_key)
     return None
+
+
+def _copy_digest(data: bytes, findings, year: int, name: str) -> str:
+    import hashlib
+
+    from .cache import digest_of, tool_digest
+
+    return digest_of(tool_digest(), hashlib.sha256(data).hexdigest(), findings, year, name)
 
 
 def _remove_stale(folder: Path, keep: set[str], config: CountyConfig) -> None:

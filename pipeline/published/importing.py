@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..batch import _match_name, discover
+from ..batch import Roster, discover
 from ..checks import check_submission
 from ..config import CountyConfig, Unit
 from ..findings import Finding, sort_key
@@ -101,12 +101,13 @@ def identify_report(submission: Submission, config: CountyConfig) -> Unit | None
             return unit
     if submission.unit_code:
         return next((u for u in config.units if u.code == submission.unit_code), None)
+    roster = Roster.of(config)
     names = [str(submission.info.get("info.unit_name") or ""), submission.unit_name]
-    found = {u.code: u for u in (_match_name(n, config.units) for n in names if n) if u is not None}
+    found = {u.code: u for u in (roster.match_name(n) for n in names if n) if u is not None}
     if len(found) == 1:
         return next(iter(found.values()))
     if not found:
-        return _match_name(stem, config.units)
+        return roster.match_name(stem)
     return None
 
 

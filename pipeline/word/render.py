@@ -24,11 +24,9 @@ from ..config import CountyConfig, Unit, safe_stem
 from ..files import fixed_timestamp, normalize_zip, write_atomic
 from ..forms.spec import Cell, Form
 from ..office import OfficeUnavailable, convert, find_soffice
-from ..outputs import year_folder
+from ..paths import REPORTS_DIR, year_folder
 from ..workbook.reader import Submission
 from .template import NAME_TITLES, TEXT_NAMES, TEMPLATES_DIR, check_word_template, template_path, value_tag
-
-REPORTS_DIR = "报告"
 
 # （一） … （十）, also （十一） and half-width brackets: a level-2 heading of the narrative
 HEADING_LINE = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]")
@@ -177,6 +175,15 @@ def render_report(template: Path, context: Mapping[str, Any], out_path: Path) ->
 
 
 def report_bytes(template: Path, context: Mapping[str, Any]) -> bytes:
+    """The report's .docx bytes, from the template prepared once per process (`compiled`)."""
+    from .compiled import compiled_template
+
+    return compiled_template(Path(template)).render(_protect(dict(context)))
+
+
+def docxtpl_report_bytes(template: Path, context: Mapping[str, Any]) -> bytes:
+    """The same report through plain docxtpl, one DocxTemplate per report: the reference the fast
+    path is compared against, and the naive way the benchmark measures."""
     from docxtpl import DocxTemplate
     from jinja2 import Environment, StrictUndefined
 
@@ -222,20 +229,24 @@ def render_reports(
     draft: bool = False,
     pdf: bool = False,
     progress: Callable[[str], None] | None = None,
+    jobs: int | None = 1,
+    memo=None,
+    checked: bool = False,
 ) -> dict[str, Path]:
     """Write 报告/<code>-<name>.docx under `out_dir` (the year's output folder) for every unit that
     passed, and with `draft` also for every unit with errors whose file could be read (marked as a
     draft). Returns {unit code: path of the .docx}; with `pdf`, a .pdf is written next to each.
 
-    The template is checked first (ReportTemplateError). A report lacking data is skipped and, once
+    The template is checked first (ReportTemplateError), unless the caller did (`checked`). A report lacking data is skipped and, once
     the others are written, reported together (ReportDataError). Reports of roster units that no
     longer qualify are removed, so an old report never outlives a unit's new errors.
-    """
-    from jinja2 import UndefinedError
 
+    With `memo` (a `cache.OutputMemo`), a report whose template and context are those it was last
+    written from, and which still holds the bytes written, is not rendered again.
+    """
     form = result.form
     template = template_path(form, templates_dir)
-    problems = check_word_template(template, form, draft=draft)
+    problems = [] if checked else check_word_template(template, form, draft=draft)
     if problems:
         raise ReportTemplateError(problems)
     if pdf and find_soffice() is None:
@@ -243,34 +254,86 @@ def render_reports(
             "未找到 LibreOffice（soffice），无法把报告转换为 PDF。请安装 LibreOffice 后重试，或不加 --pdf 只生成 Word 报告。"
         )
     folder = Path(out_dir if out_dir is not None else year_folder(config)) / REPORTS_DIR
-    written: dict[str, Path] = {}
-    failures: list[str] = []
+    chosen = []
     for unit_result in result.units:
         is_draft = unit_result.status == FAILED
         if not (unit_result.status == PASSED or (draft and is_draft)) or unit_result.submission is None:
             continue
         if unit_result.submission.is_summary:
             continue  # a county's 汇总表 at the level above: the county publishes its own report
-        unit = unit_result.unit
-        path = folder / f"{safe_stem(unit)}.docx"
-        context = report_context(form, result.year, unit, unit_result.submission, draft=is_draft)
-        try:
-            changed = render_report(template, context, path)
-        except UndefinedError:
+        chosen.append((unit_result, folder / f"{safe_stem(unit_result.unit)}.docx", is_draft))
+    from ..pool import run_tasks
+
+    written: dict[str, Path] = {}
+    digests: dict[str, str] = {}
+    if memo is not None:
+        from ..cache import digest_of, file_bytes_digest, tool_digest
+
+        shape = digest_of(tool_digest(), file_bytes_digest(template), pdf, result.year)
+        stale = []
+        for unit_result, path, is_draft in chosen:
+            unit = unit_result.unit
+            # the context is a function of the file's content (its cache key) and these; without a
+            # key, of the context itself
+            key = result.file_keys.get(str(unit_result.submission.file.path))
+            made_of = key if key else report_context(form, result.year, unit, unit_result.submission, draft=is_draft)
+            digests[unit.code] = digest_of(shape, unit, is_draft, made_of)
+            if memo.fresh(path, digests[unit.code]) and (not pdf or path.with_suffix(".pdf").exists()):
+                written[unit.code] = path
+                if progress:
+                    progress(path.name)
+            else:
+                stale.append((unit_result, path, is_draft))
+        chosen = stale
+    tasks = [
+        (u.unit, path, report_context(form, result.year, u.unit, u.submission, draft=is_draft))
+        for u, path, is_draft in chosen
+    ]
+    outcomes = run_tasks(
+        _render_task, [(template, context, path) for _, path, context in tasks], jobs=jobs,
+        progress=progress, labels=[path.name for _, path, _ in tasks],
+    )
+    failures: list[str] = []
+    for (unit, path, context), outcome in zip(tasks, outcomes):
+        if outcome == _UNDEFINED:
             failures.append(_missing_data(form, unit, context))
             continue
+        if outcome == _TOO_LARGE:
+            failures.append(
+                f"{unit.code} {unit.name} 的年度报告内容过长（某段文字超出 Word 文档能保存的长度），无法完整生成，未生成。"
+                "请检查该单位报送文件中的文字部分是否误粘贴了大量内容，删减后重新运行。"
+            )
+            continue
         written[unit.code] = path
+        if memo is not None:
+            memo.record(path, digests[unit.code])
         pdf_path = path.with_suffix(".pdf")
-        if pdf and (changed or not pdf_path.exists()):
+        if pdf and (outcome or not pdf_path.exists()):
             convert(path, folder, "pdf")
-        elif changed and pdf_path.exists():
+        elif outcome and pdf_path.exists():
             pdf_path.unlink()  # last run's PDF no longer shows this report
-        if progress:
-            progress(path.name)
+    written = {u.unit.code: written[u.unit.code] for u in result.units if u.unit.code in written}  # roster order
     _remove_stale(folder, set(written.values()), config)
     if failures:
         raise ReportDataError(failures, written)
     return written
+
+
+_UNDEFINED, _TOO_LARGE = "undefined", "too-large"
+
+
+def _render_task(template: Path, context: Mapping[str, Any], path: Path) -> bool | str:
+    """Render one report (in a worker): True when written, False when already identical, or why not."""
+    from jinja2 import UndefinedError
+
+    from .compiled import ReportTooLarge
+
+    try:
+        return render_report(template, context, path)
+    except UndefinedError:
+        return _UNDEFINED
+    except ReportTooLarge:
+        return _TOO_LARGE
 
 
 def _missing_data(form: Form, unit: Unit, context: Mapping[str, Any]) -> str:

@@ -1,0 +1,362 @@
+"""`nianbao bench`: how fast a county's run is, against a naive script and against the I/O floor.
+
+It generates N filled workbooks (half in each format, from the demo's data and fill code, ~10 % with
+the mistakes the demo plants; a few re-saved through LibreOffice so that they carry shared strings and
+cached formula values as Excel/WPS save them) into a temporary folder, then times, each phase in its
+own process (so that memory and CPU are its own): the first run, a re-run with nothing changed, a
+re-run after one file changed, the naive script (per file: openpyxl.load_workbook(data_only=True),
+a new DocxTemplate, render, save) and the I/O floor (inflate every input, write every output's bytes).
+It prints a Chinese table and, as its last line, one JSON object.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH_YEARS = (2025, 2019)  # one county per format
+MISTAKE_EVERY = 10  # one unit in ten returns a file with mistakes
+OFFICE_FILES = 4  # files re-saved through LibreOffice (cached between benchmarks)
+CACHE = Path(tempfile.gettempdir()) / "nianbao-bench-office"
+
+
+# --- generating the inboxes -------------------------------------------------------------------
+
+
+def generate(root: Path, units: int, *, office_files: int = OFFICE_FILES, jobs: int | None = None) -> list[Path]:
+    """Write root/<year>/county.toml and root/<year>/收件箱/*.xlsx for both formats; the county
+    configs' paths are returned."""
+    from .pool import run_tasks
+
+    tasks, configs = [], []
+    for index, year in enumerate(BENCH_YEARS):
+        count = (units + 1 - index) // 2  # 2025 gets the odd one
+        if count == 0:
+            continue
+        folder = root / str(year)
+        (folder / "收件箱").mkdir(parents=True, exist_ok=True)
+        roster = [_unit(year, i) for i in range(count)]
+        configs.append(_write_config(folder, year, roster))
+        for i, unit in enumerate(roster):
+            tasks.append((folder / "收件箱" / f"{unit.code}-{unit.name}.xlsx", year, unit, i, 0))
+    run_tasks(write_unit_file, tasks, jobs=jobs)
+    if office_files:
+        _resave_some(root, office_files)
+    return configs
+
+
+def _unit(year: int, i: int):
+    from .config import Unit
+
+    town = i % 3 != 2
+    name = f"第{i + 1}{'镇' if town else '局'}"
+    return Unit(code=f"{'A' if year >= 2021 else 'B'}{i + 1:04d}", name=name,
+                full_name=f"{name}{'人民政府' if town else ''}", kind="乡镇" if town else "部门")
+
+
+def _write_config(folder: Path, year: int, roster) -> Path:
+    lines = [f'county = "基准县{year}"', f"year = {year}", 'inbox = "收件箱"', 'output = "输出"', ""]
+    for unit in roster:
+        lines += ["[[units]]", f'code = "{unit.code}"', f'name = "{unit.name}"',
+                  f'full_name = "{unit.full_name}"', f'kind = "{unit.kind}"', ""]
+    path = folder / "county.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def write_unit_file(path: Path, year: int, unit, i: int, variant: int) -> Path:
+    """One unit's returned workbook: demo data cycled over the demo's units, a tenth with mistakes;
+    `variant` > 0 changes the contact's name (a file that changed)."""
+    from .demo import CELL_MISTAKES, DEMO_COUNTY, SEED_EXAMPLE, load_year, save_deterministic
+    from .files import fixed_timestamp
+    from .workbook.fill import fill_workbook
+    from .workbook.template import build_workbook
+
+    data = _year_data(SEED_EXAMPLE if year < 2021 else DEMO_COUNTY, 2019 if year < 2021 else 2025)
+    reports = sorted(data.units.values(), key=lambda r: r.code)
+    clean = [r for r in reports if not r.mistakes]
+    with_mistakes = [r for r in reports if any(m.type in CELL_MISTAKES for m in r.mistakes)]
+    if i % MISTAKE_EVERY == MISTAKE_EVERY - 1 and with_mistakes:
+        report = with_mistakes[(i // MISTAKE_EVERY) % len(with_mistakes)]
+        values = report.returned_values
+    elif i % MISTAKE_EVERY == MISTAKE_EVERY - 1:
+        report = clean[i % len(clean)]
+        key = next(c.key for c in data.form.input_cells if c.key.startswith("t3."))
+        values = {**report.values, key: "6件"}  # a number with its unit typed in
+    else:
+        report = clean[i % len(clean)]
+        values = dict(report.values)
+    if year < 2021 and not (i % MISTAKE_EVERY == MISTAKE_EVERY - 1):
+        values = {k: 0 if v is None else v for k, v in values.items()}  # the seed's blank row, typed as 0
+        if "t3.received.other_org" in values:
+            values["t3.received.other_org"] = 6  # the seed's 6 其他处理 received this year: it balances
+    texts = {k: v.replace(report.name, unit.name) if report.name else v for k, v in report.texts.items()}
+    info = {"info.contact": "王明", "info.phone": "0797-7654321", **report.info}
+    if variant:
+        info["info.contact"] = f"{info.get('info.contact', '')}{variant}"
+    wb = build_workbook(data.form, year, unit, county=f"基准县{year}")
+    fill_workbook(wb, data.form, values, texts, info)
+    save_deterministic(wb, path, fixed_timestamp(year))
+    return path
+
+
+_YEARS: dict = {}
+
+
+def _year_data(example: Path, year: int):
+    from .demo import load_year
+
+    key = (str(example), year)
+    if key not in _YEARS:
+        _YEARS[key] = load_year(example, year)
+    return _YEARS[key]
+
+
+def _resave_some(root: Path, count: int) -> None:
+    """Replace `count` generated files (spread over both formats) by their LibreOffice re-save, as
+    an office suite writes them (cached by the content of the generated file)."""
+    from .office import convert, find_soffice
+
+    if find_soffice() is None:
+        return
+    inboxes = [root / str(y) / "收件箱" for y in BENCH_YEARS if (root / str(y) / "收件箱").is_dir()]
+    chosen = []
+    for k in range(count):
+        files = sorted(inboxes[k % len(inboxes)].glob("*.xlsx"))
+        if k // len(inboxes) < len(files):
+            chosen.append(files[k // len(inboxes)])
+    CACHE.mkdir(parents=True, exist_ok=True)
+    for path in chosen:
+        cached = CACHE / f"{hashlib.sha256(path.read_bytes()).hexdigest()}.xlsx"
+        if not cached.exists():
+            with tempfile.TemporaryDirectory() as out:
+                converted = convert(path, Path(out), "xlsx")
+                shutil.copyfile(converted, cached)
+        shutil.copyfile(cached, path)
+
+
+# --- the phases, each in its own process ------------------------------------------------------
+
+
+def phase(name: str, configs: list[Path], jobs: int | None) -> dict[str, Any]:
+    """Run one phase here and measure it: wall seconds, CPU seconds (this process and its workers),
+    peak RSS of this process and of its largest worker."""
+    from .config import load_config
+
+    loaded = [load_config(path) for path in configs]
+    prepared = _prepare(name, loaded)
+    start_cpu = _cpu()
+    start = time.perf_counter()
+    _PHASES[name](loaded, jobs, prepared)
+    wall = time.perf_counter() - start
+    cpu = _cpu() - start_cpu
+    return {"phase": name, "wall": wall, "cpu": cpu, **_peak_rss()}
+
+
+def _run(configs, jobs, _):
+    from .run import RunOptions, run_county
+
+    for config in configs:
+        run_county(config, RunOptions(jobs=jobs))
+
+
+def _prepare(name: str, configs) -> Any:
+    if name == "naive":
+        return _naive_contexts(configs)
+    if name == "floor":
+        return _floor_inputs(configs)
+    return None
+
+
+def _naive_contexts(configs) -> list[tuple[Path, Path, dict, Path]]:
+    """(file, template, context, output) of every file, made before the clock starts."""
+    from .batch import identify, Roster
+    from .forms import form_for_year
+    from .reading import read_path
+    from .word import report_context, template_path
+
+    work = []
+    for config in configs:
+        form = form_for_year(config.year)
+        roster = Roster.of(config)
+        out = config.output / "naive"
+        out.mkdir(parents=True, exist_ok=True)
+        for path in sorted(config.inbox.glob("*.xlsx")):
+            submission = read_path(path)
+            unit = identify(submission, roster)
+            if unit is None or submission.form is not form:
+                continue
+            context = report_context(form, config.year, unit, submission, draft=True)
+            work.append((path, template_path(form), context, out / f"{unit.code}.docx"))
+    return work
+
+
+def _naive(configs, jobs, work):
+    """What a first script would do, one file after the other."""
+    import warnings
+
+    import openpyxl
+    from docxtpl import DocxTemplate
+    from jinja2 import Environment, StrictUndefined
+
+    from .word.render import _protect
+
+    for path, template, context, out in work:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(path, data_only=True)
+        for ws in wb.worksheets:
+            for _ in ws.iter_rows(values_only=True):
+                pass
+        document = DocxTemplate(template)
+        document.render(_protect(context), Environment(autoescape=True, undefined=StrictUndefined))
+        document.save(out)
+
+
+def _floor_inputs(configs):
+    inputs = [p for c in configs for p in sorted(c.inbox.glob("*.xlsx"))]
+    outputs = []
+    for config in configs:
+        folder = config.output / str(config.year)
+        outputs += [(p.relative_to(config.output), p.read_bytes()) for p in sorted(folder.rglob("*"))
+                    if p.is_file() and ".cache" not in p.parts]
+    return inputs, outputs, configs[0].output.parent / "floor"
+
+
+def _floor(configs, jobs, prepared):
+    """The least any run must do: inflate every member of every input, write every output's bytes."""
+    import zipfile
+
+    inputs, outputs, target = prepared
+    for path in inputs:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                archive.read(name)
+    for relative, data in outputs:
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+_PHASES = {"run": _run, "naive": _naive, "floor": _floor}
+
+
+def _cpu() -> float:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return time.process_time()
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _peak_rss() -> dict[str, float]:
+    try:
+        import resource
+    except ImportError:
+        return {"rss_mib": 0.0, "rss_children_mib": 0.0}
+    scale = 1024 if sys.platform != "darwin" else 1  # KiB on Linux, bytes on macOS
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale / 2**20
+    return {"rss_mib": own, "rss_children_mib": children}
+
+
+def _in_process(name: str, configs: list[Path], jobs: int | None) -> dict[str, Any]:
+    command = [sys.executable, "-m", "pipeline.bench", name, *map(str, configs)]
+    if jobs is not None:
+        command += ["--jobs", str(jobs)]
+    done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8")
+    if done.returncode != 0:
+        raise RuntimeError(f"基准测试的“{name}”阶段失败：\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- the whole benchmark ----------------------------------------------------------------------
+
+
+def run_bench(units: int = 200, *, jobs: int | None = None, office_files: int = OFFICE_FILES,
+              keep: Path | None = None) -> dict[str, Any]:
+    """Generate, measure every phase, and return the figures (the JSON object printed last)."""
+    with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
+        root = Path(keep) if keep is not None else Path(tmp)
+        configs = generate(root, units, office_files=office_files, jobs=jobs)
+        first = _in_process("run", configs, jobs)
+        nothing = _in_process("run", configs, jobs)
+        _change_one(configs[0])
+        one = _in_process("run", configs, jobs)
+        naive = _in_process("naive", configs, 1)
+        floor = _in_process("floor", configs, 1)
+    return figures(units, first, nothing, one, naive, floor)
+
+
+def _change_one(config_path: Path) -> None:
+    from .config import load_config
+
+    config = load_config(config_path)
+    unit = config.units[0]
+    path = config.inbox / f"{unit.code}-{unit.name}.xlsx"
+    write_unit_file(path, config.year, unit, 0, 1)
+
+
+def figures(units: int, first, nothing, one, naive, floor) -> dict[str, Any]:
+    ms = first["wall"] * 1000 / units
+    naive_ms = naive["wall"] * 1000 / units
+    floor_ms = floor["wall"] * 1000 / units
+    return {
+        "units": units,
+        "ms_per_unit": round(ms, 2),
+        "naive_ms_per_unit": round(naive_ms, 2),
+        "floor_ms_per_unit": round(floor_ms, 2),
+        "vs_naive": round(naive_ms / ms, 2) if ms else None,
+        "vs_floor": round(ms / floor_ms, 2) if floor_ms else None,
+        "cpu_per_wall": round(first["cpu"] / first["wall"], 2) if first["wall"] else None,
+        "peak_rss_mib": round(max(first["rss_mib"], first["rss_children_mib"]), 1),
+        "rerun_nothing_s": round(nothing["wall"], 3),
+        "rerun_one_changed_s": round(one["wall"], 3),
+    }
+
+
+def table(result: dict[str, Any]) -> str:
+    """The figures as a Chinese table."""
+    rows = [
+        ("首次运行", f"{result['ms_per_unit']:.1f} 毫秒/单位",
+         f"是下限的 {result['vs_floor']} 倍", f"比简单脚本快 {result['vs_naive']} 倍"),
+        ("简单脚本（openpyxl + 每份新建 DocxTemplate）", f"{result['naive_ms_per_unit']:.1f} 毫秒/单位", "", ""),
+        ("读写下限（解压全部输入 + 写出全部输出）", f"{result['floor_ms_per_unit']:.1f} 毫秒/单位", "", ""),
+        ("再次运行（无任何改动）", f"{result['rerun_nothing_s']:.2f} 秒", "", ""),
+        ("再次运行（改动一个文件）", f"{result['rerun_one_changed_s']:.2f} 秒", "", ""),
+        ("首次运行 CPU 时间/实际时间", f"{result['cpu_per_wall']}", "", ""),
+        ("峰值内存（单个进程，含子进程）", f"{result['peak_rss_mib']} MiB", "", ""),
+    ]
+    width = max(len(r[0]) for r in rows) + 2
+    lines = [f"基准测试：{result['units']} 个单位（两种格式各半，约 1/{MISTAKE_EVERY} 有错误）"]
+    for label, figure, *notes in rows:
+        lines.append(f"  {label:<{width}}{figure:>16}  {'  '.join(n for n in notes if n)}".rstrip())
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m pipeline.bench <phase> county.toml … [--jobs N]`: one measured phase (internal)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m pipeline.bench")
+    parser.add_argument("phase", choices=sorted(_PHASES))
+    parser.add_argument("configs", nargs="+", type=Path)
+    parser.add_argument("--jobs", type=int)
+    args = parser.parse_args(argv)
+    print(json.dumps(phase(args.phase, args.configs, args.jobs)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

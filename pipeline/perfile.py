@@ -1,0 +1,170 @@
+"""The per-file stage of a run: snapshot → read → identify → check, as a pure function of the file.
+
+It runs in worker processes (`concurrent.futures.ProcessPoolExecutor`), so what goes in (the job) and
+what comes back (`FileOutcome`: the Submission without any workbook object, its findings) is plain,
+picklable data, also under the spawn start method of Windows. The file's bytes travel back only
+when the file has errors: the marked-up return copy is made from the very bytes that were checked.
+
+A file whose reading raises an unexpected exception is one ERROR finding for its unit; the traceback
+travels back with the outcome (the run saves it under the output folder) and the other files go on.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+from .findings import sort_key
+from .forms import Form
+from .forms.spec import ERROR
+from .reading import read_document
+from .snapshot import Snapshot, take_snapshot
+from .workbook.reader import FileInfo, Submission
+
+CRASH_MESSAGE = "读取时出现程序错误，已记录"
+
+
+@dataclass
+class FileOutcome:
+    submission: Submission
+    unit_code: str | None  # the roster unit the file belongs to (None: unknown, or no roster)
+    read_findings: int  # how many of the findings came before the checks (a duplicate keeps only these)
+    data: bytes | None = field(default=None, repr=False)  # the bytes as read, only when the file has errors
+    crash: str = ""  # the traceback when reading or checking raised
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """What every file of a county's run is examined against."""
+
+    roster: object  # batch.Roster
+    year: int
+    form: Form
+    previous_by_unit: Mapping[str, Mapping[str, Decimal]]
+    history: bool  # last year's data was given: a unit missing from it gets a notice
+    previous_texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # last year's texts by unit code
+
+    def examine(self, snapshot: Snapshot) -> FileOutcome:
+        from .batch import check_unit_file, identify
+
+        submission = read_document(snapshot)
+        unit = identify(submission, self.roster)
+        read_findings = len(submission.findings)
+        if unit is not None and submission.readable:
+            previous = self.previous_by_unit.get(unit.code)
+            check_unit_file(submission, unit, self.year, self.form, previous, history=self.history,
+                            previous_texts=self.previous_texts.get(unit.code))
+        # where each cell was: only reading and checking need it (flat memory), except the cells the
+        # comparison with peers reads after all units are in (its notices name the cell)
+        kept = {key for rule in self.form.text_rules_for("peers") for key in rule.cells}
+        submission.places = {key: place for key, place in submission.places.items() if key in kept}
+        return FileOutcome(submission, unit.code if unit else None, read_findings)
+
+
+@dataclass(frozen=True)
+class CheckJob:
+    """`nianbao check`: one file on its own, without a roster."""
+
+    unit_kind: str | None = None
+
+    def examine(self, snapshot: Snapshot) -> FileOutcome:
+        from .checks import check_submission
+
+        submission = read_document(snapshot)
+        read_findings = len(submission.findings)
+        check_submission(submission, self.unit_kind)
+        submission.findings.sort(key=sort_key)
+        return FileOutcome(submission, None, read_findings)
+
+
+def examine_path(path: Path, job) -> FileOutcome:
+    """Snapshot one file and examine it. Never raises for a bad file, nor for a bug met while reading it."""
+    return examine_snapshot(take_snapshot(path), job)
+
+
+def examine_snapshot(snapshot: Snapshot, job) -> FileOutcome:
+    try:
+        outcome = job.examine(snapshot)
+    except Exception:
+        outcome = _crashed(snapshot, job, traceback.format_exc())
+    if any(f.severity == ERROR for f in outcome.submission.findings) and outcome.submission.readable:
+        outcome.data = snapshot.data
+    return outcome
+
+
+def _crashed(snapshot: Snapshot, job, trace: str) -> FileOutcome:
+    submission = Submission(FileInfo.of_snapshot(snapshot))
+    submission.note(
+        ERROR, "internal-error",
+        f"{snapshot.name} {CRASH_MESSAGE}（程序错误记录在输出文件夹的 程序错误记录 中）。"
+        "这不是报送单位的错误：请把该记录和这个文件发给工具的维护人员；其余单位的结果不受影响。",
+    )
+    unit_code = None
+    roster = getattr(job, "roster", None)
+    if roster is not None:
+        from .batch import identify
+
+        unit = identify(submission, roster)  # by the file name, as for an unreadable file
+        unit_code = unit.code if unit else None
+    return FileOutcome(submission, unit_code, len(submission.findings), crash=trace)
+
+
+def examine_all(
+    paths: Sequence[Path],
+    job,
+    *,
+    jobs: int | None = None,
+    progress: Callable[[str], None] | None = None,
+    mp_context=None,
+    cache=None,
+) -> list[FileOutcome]:
+    """Every file examined, in the order of `paths`; `jobs` worker processes (None: one per core, 1:
+    in this process). `progress` is called with each file name as its result arrives.
+
+    Each file is read once here (its snapshot travels to the worker). With a `cache.FileCache`, a
+    file whose bytes (and name, and the run's digest) were examined before is not examined again."""
+    from .pool import stream_tasks, workers_for
+
+    label = getattr(paths, "label", lambda path: "")  # an inbox scan names same-named files by their folder
+    paths = [Path(p) for p in paths]
+    results: list[FileOutcome | None] = [None] * len(paths)
+    keys: dict[int, str] = {}
+
+    def misses():
+        for i, path in enumerate(paths):
+            snapshot = take_snapshot(path, label(path))
+            if cache is not None and snapshot.error is None:
+                keys[i] = cache.key(snapshot.name, snapshot.sha256)
+                hit = cache.load(keys[i])
+                if isinstance(hit, FileOutcome):
+                    hit.submission.file = FileInfo.of_snapshot(snapshot)  # this run's path and time
+                    results[i] = hit
+                    if progress:
+                        progress(path.name)
+                    continue
+            yield i, path.name, (snapshot,)
+
+    stream = stream_tasks(
+        _examine_in_worker, misses(), workers=workers_for(jobs, len(paths)), progress=progress,
+        initializer=_set_job, initargs=(job,), mp_context=mp_context,
+    )
+    for i, outcome in stream:
+        results[i] = outcome
+        if cache is not None and i in keys and not outcome.crash:
+            cache.store(keys[i], outcome)
+    return results  # type: ignore[return-value]
+
+
+_JOB = None
+
+
+def _set_job(job) -> None:
+    global _JOB
+    _JOB = job
+
+
+def _examine_in_worker(snapshot: Snapshot) -> FileOutcome:
+    return examine_snapshot(snapshot, _JOB)

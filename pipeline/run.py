@@ -1,0 +1,257 @@
+"""A county's run as one library function: what `nianbao run` does, without printing.
+
+`run_county` checks the Word template (before the long part), loads last year's dataset, discovers
+the inbox, reads and checks every file (in worker processes), writes the outputs and renders the
+reports (PDF too when asked). The CLI parses the arguments, calls it and prints the outcome; a test
+calls exactly the same function.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, ContextManager
+
+from .batch import FAILED, PASSED, RunResult
+from .config import CountyConfig
+from .findings import Finding, sort_key
+from .forms.spec import WARNING
+from .paths import CACHE_DIR, CRASH_DIR, year_folder
+
+# progress(label, total) → a context manager yielding advance(item name); the CLI's progress bar
+Progress = Callable[[str, int], ContextManager[Callable[[str], None]]]
+
+
+class RunError(Exception):
+    """The run cannot start or go on (bad Word template, no LibreOffice for --pdf, unreadable history);
+    `message` is Chinese text for the clerk."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    draft: bool = False  # units with errors get a report too, marked 草稿（未通过校验）
+    pdf: bool = False  # a PDF of every report (LibreOffice)
+    jobs: int | None = None  # worker processes (None: one per core; 1: in this process)
+    cache: bool = True  # reuse earlier results kept in <output>/<year>/.cache/
+
+
+@dataclass
+class RunOutcome:
+    result: RunResult
+    outputs: dict[str, Path]  # {Chinese label: path} for the terminal summary
+    reports: dict[str, Path]  # {unit code: .docx}
+    notices: list[str] = field(default_factory=list)  # Chinese lines to show (e.g. last year's data missing)
+    problems: list[str] = field(default_factory=list)  # reports that could not be written, in Chinese
+    crashes: dict[str, Path] = field(default_factory=dict)  # {file name: saved traceback}
+
+    @property
+    def failed(self) -> bool:
+        return self.result.has_errors or bool(self.problems)
+
+
+@contextlib.contextmanager
+def no_progress(label: str, total: int):
+    yield lambda item: None
+
+
+def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progress: Progress = no_progress) -> RunOutcome:
+    """Everything `nianbao run` does for one county and year. Raises RunError before reading when
+    the run cannot be done; a bad file is never an exception but findings for its unit."""
+    from .batch import discover, run_batch
+    from .forms import form_for_year
+    from .office import OfficeUnavailable, find_soffice
+    from .outputs import write_outputs
+    from .store import StoreError, load_previous, load_previous_texts, previous_missing_message
+    from .word import TEMPLATES_DIR, ReportDataError, ReportTemplateError, check_word_template, render_reports, template_path
+
+    if config.inbox.exists() and not config.inbox.is_dir():
+        raise RunError(
+            f"county.toml 中的收件文件夹 inbox 指向的 {config.inbox} 是一个文件，不是文件夹。"
+            "请把 inbox 改为存放各单位交回的工作簿的文件夹。"
+        )
+    if not config.inbox.is_dir():
+        raise RunError(f"收件文件夹 {config.inbox} 不存在。请建立该文件夹并放入各单位交回的工作簿，或修改 county.toml 中的 inbox。")
+    # a county's edited Word template is checked before the long part of the run
+    templates = config.templates or TEMPLATES_DIR
+    form = form_for_year(config.year)
+    folder = year_folder(config)
+    cache = folder / CACHE_DIR if options.cache else None
+    problems, remember_check = template_problems(template_path(form, templates), form, options.draft, cache)
+    if problems:
+        raise RunError("Word 报告模板有问题，未处理任何文件：\n" + "\n".join(problems))
+    if options.pdf and find_soffice() is None:
+        raise RunError("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，或不加 --pdf。")
+    try:
+        previous = load_previous(config)  # last year's dataset, for the cross-year rules (X1, X2)
+        previous_texts = load_previous_texts(config)  # last year's texts, for 年年雷同 (X5)
+    except StoreError as exc:
+        raise RunError(exc.message) from None
+    notices = []
+    if previous is None and config.history is not None:
+        notices.append(previous_missing_message(config, "本次未核对上年结转等跨年度数据"))
+
+    from .cache import OutputMemo
+
+    remember_check()  # only now: a run stopped before reading writes nothing at all
+    paths = discover(config.inbox)
+    with progress("读取并校验", len(paths)) as advance:
+        result = run_batch(config, paths=paths, progress=advance, previous_by_unit=previous,
+                           previous_texts=previous_texts, jobs=options.jobs, cache=cache)
+    crashes = save_crashes(result, folder)
+    note_changed_files(result)
+    memo = OutputMemo(cache, folder) if cache is not None else None
+    outputs = None
+    if memo is not None:
+        digest = county_digest(result, config, previous, template_path(form, templates))
+        outputs = _fresh_county_outputs(memo, digest, folder)
+    if outputs is None:
+        outputs = write_outputs(result, config, previous=previous, memo=memo)
+        if memo is not None:
+            _record_county_outputs(memo, digest, folder, outputs)
+    if crashes:
+        outputs[f"程序错误记录（{len(crashes)} 个）"] = year_folder(config) / CRASH_DIR
+    to_render = sum(
+        1 for u in result.units
+        if u.submission and not u.submission.is_summary and (u.status == PASSED or (options.draft and u.status == FAILED))
+    )
+    report_problems: list[str] = []
+    try:
+        with progress("生成 Word 报告", to_render) as advance:
+            reports = render_reports(
+                result, config, templates, draft=options.draft, pdf=options.pdf, progress=advance, jobs=options.jobs,
+                memo=memo, checked=True,
+            )
+    except ReportTemplateError as exc:
+        raise RunError("Word 报告模板有问题：\n" + "\n".join(exc.problems)) from None
+    except ReportDataError as exc:
+        reports, report_problems = exc.written, exc.problems
+    except OfficeUnavailable as exc:
+        raise RunError(str(exc)) from None
+    finally:
+        if memo is not None:
+            memo.save()
+    if reports:
+        outputs[f"Word 年度报告（{len(reports)} 份）"] = next(iter(reports.values())).parent
+    return RunOutcome(result, outputs, reports, notices, report_problems, crashes)
+
+
+def template_problems(template: Path, form, draft: bool, cache: Path | None):
+    """check_word_template, remembered in the cache by the template's content (it costs ~0.3 s).
+    Returns the problems and a function that stores a passed check (called once the run goes on)."""
+    from .cache import digest_of, file_bytes_digest, load_entry, store_entry, tool_digest
+    from .word import check_word_template
+
+    if cache is None or not template.is_file():
+        return check_word_template(template, form, draft=draft), lambda: None
+    key = digest_of(tool_digest(), file_bytes_digest(template), form.id, draft)
+    entry = cache / "templates" / key
+    found = load_entry(entry)
+    if isinstance(found, list) and not found:
+        return found, lambda: None
+    problems = check_word_template(template, form, draft=draft)
+    return problems, (lambda: None) if problems else (lambda: store_entry(entry, problems))
+
+
+COUNTY_OUTPUTS = "::county"  # the memo's entry for the county outputs: (digest, {label: relative path})
+
+
+def county_digest(result: RunResult, config: CountyConfig, previous, template: Path) -> str:
+    """Everything the county outputs (问题清单, copies, 汇总表, 汇总报告, datasets) are made of."""
+    from .cache import digest_of, file_bytes_digest, tool_digest
+
+    units = [(u.unit, u.status, [(s.file.name, result.file_keys.get(str(s.file.path), s.file.sha256)) for s in u.files]) for u in result.units]
+    unmatched = [(s.file.name, result.file_keys.get(str(s.file.path), s.file.sha256)) for s in result.unmatched]
+    previous_items = sorted((code, sorted(values.items())) for code, values in (previous or {}).items())
+    return digest_of(
+        tool_digest(), dataclasses.asdict(config), previous_items, previous is None, file_bytes_digest(template),
+        units, unmatched, result.findings,
+    )
+
+
+def _fresh_county_outputs(memo, digest: str, folder: Path) -> dict[str, Path] | None:
+    """The county outputs as last written, when made from `digest` and all still as written."""
+    entry = memo.entries.get(COUNTY_OUTPUTS)
+    if entry is None or entry[0] != digest:
+        return None
+    outputs = {label: folder / relative for label, relative in entry[1].items()}
+    for path in outputs.values():
+        if path.is_dir():
+            continue
+        if not memo.fresh(path, digest):
+            return None
+    return outputs
+
+
+def _record_county_outputs(memo, digest: str, folder: Path, outputs: dict[str, Path]) -> None:
+    for path in outputs.values():
+        if Path(path).is_file():
+            memo.record(path, digest)
+    memo.entries[COUNTY_OUTPUTS] = (digest, {label: str(Path(p).relative_to(folder)) for label, p in outputs.items()})
+
+
+def save_crashes(result: RunResult, folder: Path) -> dict[str, Path]:
+    """The traceback of every file whose reading raised, saved as <output>/<year>/程序错误记录/<file>.txt."""
+    from .files import write_atomic
+
+    saved = {}
+    files = {s.file.name: s for s in _all_files(result)}
+    for name, trace in result.crashes.items():
+        sha = files[name].file.sha256 if name in files else ""
+        path = folder / CRASH_DIR / f"{name}.txt"
+        write_atomic(path, f"{name}（SHA-256 {sha}）\n\n{trace}".encode("utf-8"))
+        saved[name] = path
+    return saved
+
+
+def note_changed_files(result: RunResult) -> None:
+    """A file changed or deleted after it was read: a warning for its unit (the run used the bytes
+    it read, the outputs are still written)."""
+    for unit in result.units:
+        added = []
+        for submission in unit.files:
+            if _changed(submission):
+                added.append(
+                    Finding(
+                        unit_code=unit.unit.code, unit=unit.unit.name, file=submission.file.name, sheet="", cell="",
+                        row="", column="", rule="changed-during-run", severity=WARNING,
+                        message=(
+                            f"{submission.file.name} 在本次运行读取之后被修改、移走或删除。本次结果按读取时的内容生成，"
+                            "可能已不是最新版本。请确认收件箱中的文件已放好后重新运行。"
+                        ),
+                    )
+                )
+        if added:
+            unit.findings.extend(added)
+            result.findings.extend(added)
+    result.findings.sort(key=sort_key)
+
+
+def _changed(submission) -> bool:
+    info = submission.file
+    if not info.sha256:
+        return False  # it could not be read in the first place
+    try:
+        stat = os.stat(info.path)
+    except OSError:
+        return True
+    if stat.st_size != info.size:
+        return True
+    try:
+        when = dt.datetime.fromtimestamp(stat.st_mtime)
+    except (OverflowError, OSError, ValueError):  # a time the calendar cannot hold: FileInfo.modified is None
+        when = None
+    return when != info.modified
+
+
+def _all_files(result: RunResult):
+    for unit in result.units:
+        yield from unit.files
+    yield from result.unmatched

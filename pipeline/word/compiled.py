@@ -1,0 +1,177 @@
+"""A Word report template prepared once per run, then filled for every unit.
+
+Plain docxtpl opens the template, patches its XML and compiles it with Jinja again for every report
+(and python-docx re-serialises and re-deflates the whole package, styles.xml included). Here the
+patching and compiling happen once; each report renders only its XML parts (body, headers, footers,
+core properties) exactly as docxtpl's `render` would, and the package is written by copying every
+unchanged member as bytes deflated once (`zipwrite`). Autoescape and StrictUndefined are kept.
+
+A part that cannot be parsed back whole (e.g. a text beyond lxml's limit) raises ReportTooLarge:
+a report is written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+from lxml import etree
+
+from ..files import fixed_timestamp
+from . import zipwrite
+
+_PARAGRAPH = re.compile(r"<w:p([ >])")
+_PARAGRAPH_BACK = re.compile(r"\n<w:p([ >])")
+_LISTING_CHARS = ("\t", "\a", "\f", "\n")
+_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+
+
+class ReportTooLarge(Exception):
+    """A rendered part could not be parsed back whole (lxml's limits): the report is not written."""
+
+
+class CompiledTemplate:
+    def __init__(self, path: Path):
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docxtpl import DocxTemplate
+        from jinja2 import Environment, StrictUndefined
+
+        self.path = Path(path)
+        env = Environment(autoescape=True, undefined=StrictUndefined)
+        template = DocxTemplate(self.path)
+        template.render_init()
+        self._docxtpl = template
+        document = template.docx
+        self._env = env
+        self._body = env.from_string(_PARAGRAPH.sub(r"\n<w:p\1", template.patch_xml(template.get_xml())))
+        self._parts: list[tuple[str, Any, str]] = []  # (zip member, compiled template, encoding)
+        for uri in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI):
+            for _, part in template.get_headers_footers(uri):
+                xml = template.get_part_xml(part)
+                encoding = template.get_headers_footers_encoding(xml)
+                source = _PARAGRAPH.sub(r"\n<w:p\1", template.patch_xml(xml))
+                self._parts.append((str(part.partname).lstrip("/"), env.from_string(source), encoding))
+        self._footnotes: list[tuple[str, Any]] = []  # docxtpl renders them as text, kept as a blob
+        for part in document.part.package.parts:
+            if part.content_type.endswith("wordprocessingml.footnotes+xml"):
+                blob = part.blob.decode("utf-8") if isinstance(part.blob, bytes) else part.blob
+                source = _PARAGRAPH.sub(r"\n<w:p\1", template.patch_xml(blob))
+                self._footnotes.append((str(part.partname).lstrip("/"), env.from_string(source)))
+        self._core = document.core_properties
+        self._core_part = document.part.package._core_properties_part
+        self._properties = {name: env.from_string(getattr(self._core, name)) for name in _PROPERTIES}
+        self._root = document.element
+        self._body_element = document.element.body
+        buffer = io.BytesIO()
+        document.save(buffer)
+        self._members = zipwrite.members_of(buffer.getvalue())
+        self._document_member = str(document.part.partname).lstrip("/")
+        self._core_member = str(self._core_part.partname).lstrip("/")
+
+    def render(self, context: Mapping[str, Any]) -> bytes:
+        """The .docx bytes of the template filled with `context` (already protected text).
+
+        Raises jinja2's UndefinedError for a name the context lacks, ReportTooLarge when a part
+        could not be parsed back whole."""
+        from docx.opc.oxml import serialize_part_xml
+        from docx.oxml.parser import parse_xml
+
+        changed: dict[str, bytes] = {}
+        body = self._finish(self._body.render(context))
+        tree = self._fix_tables(body)
+        index = 1000
+        for element in tree.xpath("//wp:docPr", namespaces=_nsmap()):
+            index += 1
+            element.attrib["id"] = str(index)
+        self._root.replace(self._body_element, tree)
+        try:
+            changed[self._document_member] = serialize_part_xml(self._root)
+        finally:
+            self._root.replace(tree, self._body_element)
+        for name, compiled, encoding in self._parts:
+            xml = self._finish(compiled.render(context))
+            try:
+                changed[name] = serialize_part_xml(parse_xml(xml.encode(encoding)))
+            except etree.XMLSyntaxError as exc:
+                raise ReportTooLarge(str(exc)) from exc
+        for name, compiled in self._footnotes:
+            changed[name] = self._finish(compiled.render(context)).encode("utf-8")
+        core = self._core
+        for name, compiled in self._properties.items():
+            setattr(core, name, compiled.render(context))
+        if context.get("title"):
+            core.title = str(context["title"])
+        if context.get("signature_name"):
+            core.author = str(context["signature_name"])
+        if isinstance(context.get("year"), int):
+            stamp = fixed_timestamp(context["year"])
+            core.created = core.modified = core.last_printed = stamp
+        changed[self._core_member] = serialize_part_xml(self._core_part._element)
+        return zipwrite.write_package(self._members, changed)
+
+    def _finish(self, xml: str) -> str:
+        """docxtpl's steps after Jinja: paragraphs back on one line, its escapes undone, listings."""
+        xml = _PARAGRAPH_BACK.sub(r"<w:p\1", xml)
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if any(char in xml for char in _LISTING_CHARS):
+            xml = self._docxtpl.resolve_listing(xml)
+        return xml
+
+    def _fix_tables(self, xml: str):
+        """docxtpl's table fix-up, on a strict parse: a part that does not parse whole is an error."""
+        parser = etree.XMLParser(recover=False)
+        try:
+            tree = etree.fromstring(xml, parser=parser)
+        except etree.XMLSyntaxError as exc:
+            raise ReportTooLarge(str(exc)) from exc
+        return _fix_tables_tree(self._docxtpl, tree)
+
+
+def _fix_tables_tree(template, tree):
+    """docxtpl's `fix_tables` (which parses a string itself) is run only when a table's grid does not
+    match its rows, i.e. when it would change something; otherwise the tree is kept as it is."""
+    ns = "{" + tree.nsmap["w"] + "}"
+    for table in tree.iter(ns + "tbl"):
+        grid = table.find(ns + "tblGrid")
+        columns = len(grid.findall(ns + "gridCol")) if grid is not None else -1
+        widest = 0
+        for row in table.iter(ns + "tr"):
+            cells = row.findall(ns + "tc")
+            if len(cells) > columns:
+                break
+            widest = max(widest, sum(_span(cell, ns) for cell in cells))
+        else:
+            if widest >= columns:
+                continue
+        return template.fix_tables(etree.tostring(tree, encoding="unicode"))
+    return tree
+
+
+def _span(cell, ns: str) -> int:
+    properties = cell.find(ns + "tcPr")
+    span = None if properties is None else properties.find(ns + "gridSpan")
+    return 1 if span is None else int(span.get(ns + "val"))
+
+
+def _nsmap():
+    import docx.oxml.ns
+
+    return docx.oxml.ns.nsmap
+
+
+_CACHE: dict[tuple[str, str], CompiledTemplate] = {}
+
+
+def compiled_template(path: Path) -> CompiledTemplate:
+    """The template at `path` prepared once per process (keyed by its content, never its mtime)."""
+    path = Path(path)
+    key = (str(path.resolve()), hashlib.sha256(path.read_bytes()).hexdigest())
+    found = _CACHE.get(key)
+    if found is None:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        found = _CACHE[key] = CompiledTemplate(path)
+    return found

@@ -1,0 +1,23 @@
+"""`nianbao bench`: the shape of its last line (never its timings)."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline import cli
+
+KEYS = [
+    "units", "ms_per_unit", "naive_ms_per_unit", "floor_ms_per_unit", "vs_naive", "vs_floor", "cpu_per_wall",
+    "peak_rss_mib", "rerun_nothing_s", "rerun_one_changed_s",
+]
+
+
+def test_bench_prints_a_chinese_table_and_one_json_object_last(capsys):
+    assert cli.main(["bench", "--units", "6"]) == 0
+    out = capsys.readouterr().out
+    lines = out.strip().splitlines()
+    figures = json.loads(lines[-1])
+    assert list(figures) == KEYS
+    assert figures["units"] == 6
+    assert all(isinstance(figures[k], (int, float)) and figures[k] >= 0 for k in KEYS)
+    assert "首次运行" in out and "简单脚本" in out and "读写下限" in out

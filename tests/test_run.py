@@ -1,0 +1,192 @@
+"""The run as a library function (`run.run_county`, what `nianbao run` calls), its worker processes,
+a file whose reading crashes, and files that change or vanish while the run goes on."""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+
+import pytest
+
+from helpers import FINANCE, FORM_2021, LONGTAN, QINGTANG, county, tree_hashes, write_county_toml, write_report
+from pipeline import cli, perfile
+from pipeline.batch import FAILED, PASSED, UNREADABLE, Roster, identify, run_batch
+from pipeline.forms import form_for_year
+from pipeline.paths import CRASH_DIR, RETURNS_DIR, year_folder
+from pipeline.perfile import CRASH_MESSAGE, FileJob, examine_path
+from pipeline.run import RunError, RunOptions, run_county
+
+
+def outputs_of(folder):
+    """Every output file's hash, the cache left out (it is not an output)."""
+    return {name: sha for name, sha in tree_hashes(folder).items() if "/.cache/" not in f"/{name}"}
+
+
+def inbox_of_three(config):
+    write_report(config.inbox / "03-青塘镇.xlsx", FORM_2021, unit=QINGTANG)
+    write_report(config.inbox / "05-龙潭乡.xlsx", FORM_2021, unit=LONGTAN, changes={"t3.received.natural": 99})
+    write_report(config.inbox / "12-县财政局.xlsx", FORM_2021, unit=FINANCE)
+
+
+def test_the_cli_runs_run_county_and_all_cores_give_the_same_bytes(tmp_path, capsys):
+    write_county_toml(tmp_path)
+    write_report(tmp_path / "收件箱" / "03-青塘镇.xlsx", FORM_2021)
+    code = cli.main(["run", "--config", str(tmp_path / "county.toml"), "--jobs", "1"])
+    assert code == 0, capsys.readouterr().err
+    first = outputs_of(tmp_path / "输出")
+    assert "2025/报告/03-青塘镇.docx" in first
+    other = tmp_path / "again"
+    other.mkdir()
+    write_county_toml(other)
+    write_report(other / "收件箱" / "03-青塘镇.xlsx", FORM_2021)
+    from pipeline.config import load_config
+
+    outcome = run_county(load_config(other / "county.toml"), RunOptions(jobs=2))
+    assert not outcome.failed and set(outcome.reports) == {"03"}
+    assert outputs_of(other / "输出") == first
+
+
+def test_run_county_writes_every_output_for_passed_and_failed_units(tmp_path):
+    config = county(tmp_path)
+    inbox_of_three(config)
+    outcome = run_county(config, RunOptions(jobs=2))
+    statuses = {u.unit.code: u.status for u in outcome.result.units}
+    assert statuses == {"03": PASSED, "05": FAILED, "12": PASSED}
+    assert outcome.failed and set(outcome.reports) == {"03", "12"}
+    assert (year_folder(config) / RETURNS_DIR / "05-龙潭乡.xlsx").exists()
+    # only a unit with errors keeps the bytes of its file (for its marked-up copy)
+    assert [u.unit.code for u in outcome.result.units if u.source is not None] == ["05"]
+
+
+def test_a_bad_word_template_stops_before_reading(tmp_path):
+    config = county(tmp_path)
+    inbox_of_three(config)
+    templates = tmp_path / "模板"
+    templates.mkdir()
+    import dataclasses
+
+    from pipeline.word import template_name
+
+    (templates / template_name(FORM_2021)).write_bytes(b"not a docx")
+    with pytest.raises(RunError, match="Word 报告模板有问题"):
+        run_county(dataclasses.replace(config, templates=templates), RunOptions(jobs=1))
+    assert not year_folder(config).exists()
+
+
+def crash_on(name):
+    real = perfile.read_document
+
+    def read(snapshot):
+        if snapshot.name == name:
+            raise ZeroDivisionError("a bug in the reader")
+        return real(snapshot)
+
+    return read
+
+
+def test_a_file_whose_reading_crashes_is_an_error_for_its_unit_and_the_rest_goes_on(tmp_path, monkeypatch):
+    config = county(tmp_path)
+    inbox_of_three(config)
+    monkeypatch.setattr(perfile, "read_document", crash_on("12-县财政局.xlsx"))
+    outcome = run_county(config, RunOptions(jobs=1))
+    finance = outcome.result.unit("12")
+    assert finance.status == UNREADABLE
+    (finding,) = finance.findings
+    assert finding.severity == "错误" or finding.is_error
+    assert CRASH_MESSAGE in finding.message and finding.unit_code == "12" and finding.rule == "internal-error"
+    saved = year_folder(config) / CRASH_DIR / "12-县财政局.xlsx.txt"
+    assert outcome.crashes == {"12-县财政局.xlsx": saved}
+    assert "ZeroDivisionError: a bug in the reader" in saved.read_text(encoding="utf-8")
+    assert set(outcome.reports) == {"03"}  # the others still get their outputs
+    assert (year_folder(config) / "问题清单.xlsx").exists()
+
+
+def test_a_file_deleted_during_the_run_is_a_finding_and_the_outputs_are_still_written(tmp_path):
+    """Regression: the marked-up copy was made by reading the file again, and a file deleted after
+    it was read aborted the output stage (FileNotFoundError)."""
+    config = county(tmp_path)
+    inbox_of_three(config)
+    failing = config.inbox / "05-龙潭乡.xlsx"
+
+    from contextlib import contextmanager
+
+    @contextmanager
+    def progress(label, total):
+        def advance(name):
+            if name == failing.name:
+                failing.unlink()  # the clerk moves the file away while the run goes on
+
+        yield advance
+
+    outcome = run_county(config, RunOptions(jobs=1), progress)
+    assert not failing.exists()
+    unit = outcome.result.unit("05")
+    assert unit.status == FAILED
+    assert any(f.rule == "changed-during-run" and f.file == failing.name for f in unit.findings)
+    assert any(f.rule == "changed-during-run" for f in outcome.result.findings)
+    assert (year_folder(config) / RETURNS_DIR / "05-龙潭乡.xlsx").exists()
+    assert set(outcome.reports) == {"03", "12"}
+
+
+def test_a_file_that_vanished_between_listing_and_reading_is_unreadable_for_its_unit(tmp_path):
+    config = county(tmp_path)
+    inbox_of_three(config)
+    paths = sorted(config.inbox.iterdir())
+    (config.inbox / "12-县财政局.xlsx").unlink()
+    result = run_batch(config, paths=paths, jobs=1)
+    assert result.unit("12").status == UNREADABLE
+    assert result.unit("03").status == PASSED
+
+
+def test_what_travels_to_and_from_workers_pickles(tmp_path):
+    config = county(tmp_path)
+    inbox_of_three(config)
+    job = FileJob(Roster.of(config), config.year, form_for_year(config.year), {}, False)
+    assert pickle.loads(pickle.dumps(job)).form is job.form
+    outcome = examine_path(config.inbox / "05-龙潭乡.xlsx", job)
+    back = pickle.loads(pickle.dumps(outcome))
+    assert back.submission.form is form_for_year(config.year) and back.unit_code == "05"
+    assert back.submission.findings == outcome.submission.findings and back.data == outcome.data
+
+
+def test_workers_started_with_spawn_as_on_windows(tmp_path):
+    config = county(tmp_path)
+    inbox_of_three(config)
+    spawned = run_batch(config, jobs=2, mp_context=multiprocessing.get_context("spawn"))
+    here = run_batch(config, jobs=1)
+    assert [(u.status, u.findings) for u in spawned.units] == [(u.status, u.findings) for u in here.units]
+
+
+def test_the_roster_index_matches_names_like_before(tmp_path):
+    config = county(tmp_path)
+    roster = Roster.of(config)
+    assert roster.match_name("示例县财政局") is FINANCE  # full name
+    assert roster.match_name("青塘镇2025年报") is QINGTANG
+    assert roster.match_name("财政") is None
+
+
+def test_check_with_several_jobs_gives_the_same_findings(tmp_path, capsys):
+    files = [
+        write_report(tmp_path / "a.xlsx", FORM_2021),
+        write_report(tmp_path / "b.xlsx", FORM_2021, changes={"t3.received.natural": 99}),
+    ]
+    assert cli.main(["check", "--json", "--jobs", "1", *map(str, files)]) == 1
+    one = capsys.readouterr().out
+    assert cli.main(["check", "--json", "--jobs", "2", *map(str, files)]) == 1
+    assert capsys.readouterr().out == one and one
+
+
+def test_jobs_must_be_a_positive_number(capsys):
+    assert cli.main(["check", "--jobs", "0", "x.xlsx"]) == 2
+    assert "--jobs" in capsys.readouterr().err
+
+
+def test_the_word_renderer_does_not_import_the_output_writers():
+    """The cycle word/render → outputs → summary → word/render is gone: output paths live in
+    pipeline/paths.py, which both sides import."""
+    import subprocess
+    import sys
+
+    code = "import sys, pipeline.word.render; assert 'pipeline.outputs' not in sys.modules, 'cycle'"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

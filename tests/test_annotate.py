@@ -234,26 +234,28 @@ def test_the_copy_is_built_from_the_given_bytes_not_the_path(tmp_path, source):
     assert from_bytes.read_bytes() == from_path.read_bytes()
 
 
-def test_a_file_replaced_during_the_run_gets_no_copy_but_a_finding(tmp_path):
+def test_a_file_replaced_during_the_run_is_copied_as_checked_with_a_warning(tmp_path):
     from helpers import FORM_2021, QINGTANG, county, write_report
     from pipeline.batch import FAILED, run_batch
     from pipeline.outputs import FINDINGS_XLSX, RETURNS_DIR, write_outputs
+    from pipeline.run import note_changed_files
 
     config = county(tmp_path)
     path = write_report(config.inbox / "03-青塘镇.xlsx", FORM_2021, unit=QINGTANG, changes={"t3.received.natural": "6件"})
     result = run_batch(config)
     assert result.unit("03").status == FAILED
     write_report(path, FORM_2021, unit=QINGTANG, changes={"t3.received.natural": "七"})  # the clerk's next version
+    note_changed_files(result)
     write_outputs(result, config)
-    returns = config.output / str(config.year) / RETURNS_DIR
-    assert not (returns / "03-青塘镇.xlsx").exists()
+    # the copy is made from the bytes that were checked, never from the file now in the inbox
+    copy = openpyxl.load_workbook(config.output / str(config.year) / RETURNS_DIR / "03-青塘镇.xlsx")
+    values = {c.value for ws in copy.worksheets for row in ws.iter_rows() for c in row}
+    assert "6件" in values and "七" not in values
     changed = [f for f in result.unit("03").findings if f.rule == "changed-during-run"]
-    assert [(f.severity, f.file) for f in changed] == [("错误", "03-青塘镇.xlsx")]
-    assert "在校验之后被修改或替换，没有生成退回修改的文件" in changed[0].message
+    assert [(f.severity, f.file) for f in changed] == [("警告", "03-青塘镇.xlsx")]
+    assert "在本次运行读取之后被修改、移走或删除" in changed[0].message
     listed = openpyxl.load_workbook(config.output / str(config.year) / FINDINGS_XLSX).worksheets[0]
-    assert any("在校验之后被修改或替换" in str(c.value) for row in listed.iter_rows() for c in row)
-    write_outputs(result, config)  # written again: still one such finding
-    assert [f.rule for f in result.findings].count("changed-during-run") == 1
+    assert any("在本次运行读取之后被修改" in str(c.value) for row in listed.iter_rows() for c in row)
 
 
 def test_an_unchanged_failing_file_gets_its_copy(tmp_path):

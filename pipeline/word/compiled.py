@@ -103,7 +103,7 @@ class CompiledTemplate:
         for name, compiled in self._properties.items():
             setattr(core, name, compiled.render(context))
         if context.get("title"):
-            core.title = str(context["title"])
+            core.title = str(context["title"]).replace("\n", "")  # one line: the break is only for the printed title
         if context.get("signature_name"):
             core.author = str(context["signature_name"])
         if isinstance(context.get("year"), int):

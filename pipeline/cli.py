@@ -235,7 +235,7 @@ def _positive_int(text: str) -> int:
 
 
 def _check_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", type=Path, metavar="文件", help="要检查的工作簿（.xlsx），可以一次给多个")
+    parser.add_argument("files", nargs="+", type=Path, metavar="文件", help="要检查的工作簿（.xlsx），或已发布的年度报告（.docx、.html、.txt），可以一次给多个")
     parser.add_argument("--json", action="store_true", help="以 JSON 格式输出问题（每行一条），便于其他程序处理")
     _jobs_option(parser)
 
@@ -244,7 +244,7 @@ def _check_options(parser: argparse.ArgumentParser) -> None:
 def check_command(args: argparse.Namespace) -> int:
     folders = [str(p) for p in args.files if p.is_dir()]
     if folders:
-        raise UsageError(f"这些是文件夹，不是工作簿文件：{'、'.join(folders)}。请给出要检查的 .xlsx 文件本身（可以一次给多个）。")
+        raise UsageError(f"这些是文件夹，不是工作簿文件：{'、'.join(folders)}。请给出要检查的文件本身（工作簿或已发布的报告，可以一次给多个）。")
     missing = [str(p) for p in args.files if not p.is_file()]
     if missing:
         raise UsageError(f"找不到文件：{'、'.join(missing)}")
@@ -287,13 +287,14 @@ def import_command(args: argparse.Namespace) -> int:
     except ImportRefused as exc:
         raise UsageError(exc.message) from None
     for year, reports in sorted(result.imported.items()):
-        errors = sum(1 for f in result.findings.get(year, []) if f.is_error)
+        errors = sum(1 for _, submission in reports for f in submission.findings if f.is_error)  # of the imported files only
         print(f"{year}年度：导入 {len(reports)} 个单位的报告（{'、'.join(u.name for u, _ in reports)}）；"
               f"报告中发现 {errors} 个错误，有错误的数值也已导入并在 data.csv 的 flags 列中标明。")
     if result.unmatched or result.duplicates:
         print("以下文件未导入：")
         for submission in result.unmatched + result.duplicates:
-            reason = next((f.message for f in submission.findings if f.is_error), "无法确定年度或单位")
+            reason = next((f.message for f in submission.findings if f.rule in ("unknown-unit", "duplicate")),
+                          next((f.message for f in submission.findings if f.is_error), "无法确定年度或单位"))
             print(f"  {submission.file.name}：{reason}")
     for label, path in result.written.items():
         print(f"{label}：{path}")

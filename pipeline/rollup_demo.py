@@ -18,7 +18,7 @@ from typing import Mapping
 
 from .batch import RunResult, run_batch
 from .config import CountyConfig, load_config, safe_stem
-from .demo import DEFAULT_OUT, DEMO_COUNTY, EXAMPLES, build_demo_inbox, load_year, save_deterministic
+from .demo import DEFAULT_OUT, DEMO_COUNTY, EXAMPLES, _set_mtime, build_demo_inbox, load_year, save_deterministic
 from .files import fixed_timestamp, write_atomic
 from .summary import SUMMARY_NAME, write_summary
 from .workbook.fill import fill_workbook
@@ -71,6 +71,7 @@ def build_city_demo(out_dir: Path | None = None, *, county_summary: Path | None 
         _demo_county_summary(_with_city_code(demo_county, city), folders, received)
     else:
         write_atomic(received, Path(county_summary).read_bytes())
+    _set_mtime(received, summary_sent(city.year))
 
     sample = load_config(SAMPLE_COUNTY / "county.toml")
     sample = replace(sample, inbox=folders["sample_inbox"], output=folders["sample_results"].parent)
@@ -78,7 +79,9 @@ def build_city_demo(out_dir: Path | None = None, *, county_summary: Path | None 
     sample_result = run_batch(sample)
     sample_summary = write_summary(sample_result, sample, folders["sample_results"] / SUMMARY_NAME)
     sample_unit = _city_unit(city, sample.county)
-    write_atomic(folders["city_inbox"] / f"{safe_stem(sample_unit)}-{SUMMARY_NAME}", sample_summary.read_bytes())
+    sent = folders["city_inbox"] / f"{safe_stem(sample_unit)}-{SUMMARY_NAME}"
+    write_atomic(sent, sample_summary.read_bytes())
+    _set_mtime(sent, summary_sent(city.year))
 
     result = run_batch(city)
     write_summary(result, city, folders["city_results"] / SUMMARY_NAME)
@@ -97,6 +100,7 @@ def build_sample_inbox(config: CountyConfig, out_dir: Path) -> list[Path]:
         fill_workbook(wb, form, values, sample_texts(form, config.year, unit.full_name), sample_info(config.year))
         path = Path(out_dir) / f"{safe_stem(unit)}.xlsx"
         save_deterministic(wb, path, fixed_timestamp(config.year))
+        _set_mtime(path, sample_info(config.year)["info.date"])  # sent on its 落款日期: the same in every run
         written.append(path)
     return written
 
@@ -122,6 +126,11 @@ def sample_texts(form, year: int, full_name: str) -> dict[str, str]:
         "text.problems": "政策解读形式较为单一，部分栏目更新不够及时。下一步将丰富图解、音视频等解读形式，按月检查栏目更新情况。",
         "text.other": other,
     }
+
+
+def summary_sent(year: int) -> dt.date:
+    """When a county's summary reaches the city in the demo: before the city's deadline, every run."""
+    return dt.date(year + 1, 2, 15)
 
 
 def sample_info(year: int) -> dict[str, object]:

@@ -122,9 +122,14 @@ def next_steps(result: RunResult) -> list[str]:
     missing = [u.unit.name for u in result.units if u.status == MISSING]
     if missing:
         steps.append(f"催报 {len(missing)} 个未报送的单位：{'、'.join(missing)}。")
-    if result.unmatched:
-        names = "、".join(s.file.name for s in result.unmatched)
+    readable = [s for s in result.unmatched if s.readable]
+    unreadable = [s for s in result.unmatched if not s.readable]
+    if readable:
+        names = "、".join(s.file.name for s in readable)
         steps.append(f"核实无法确定报送单位的文件（{names}）：用该单位的模板重新报送，或在 county.toml 的名册中补充别名。")
+    if unreadable:  # not a report at all: an alias cannot help
+        names = "、".join(s.file.name for s in unreadable)
+        steps.append(f"收件箱中有无法读取的文件（{names}）：不是年度报告或已损坏，见问题清单；确认来源后移出收件箱，或请报送单位重新报送。")
     for unit in result.units:
         partial = [f for f in unit.findings if f.rule == "partial-summary"]
         if partial:
@@ -147,7 +152,8 @@ def print_check_report(submissions, out: Console) -> None:
         head = f"{escape(submission.file.name)}：{errors} 个错误，{warnings} 个警告"
         out.print(f"[bold]{head}[/]" if errors == 0 else f"[bold red]{head}[/]")
         if not submission.findings:
-            out.print("  未发现问题，可以报送。")
+            # a workbook can still be sent; a published report (.docx, .html, .txt) is already out
+            out.print("  未发现问题，可以报送。" if submission.medium == "xlsx" else "  未发现问题。")
             continue
         table = Table(show_header=True, show_lines=False, expand=False)
         table.add_column("级别")

@@ -21,3 +21,10 @@ def test_bench_prints_a_chinese_table_and_one_json_object_last(capsys):
     assert figures["units"] == 6
     assert all(isinstance(figures[k], (int, float)) and figures[k] >= 0 for k in KEYS)
     assert "首次运行" in out and "简单脚本" in out and "读写下限" in out
+
+
+def test_the_comparison_with_the_naive_script_says_faster_or_slower_plainly():
+    from pipeline.bench import naive_comparison
+
+    assert naive_comparison(12.5) == "速度是简单脚本的 12.5 倍"
+    assert naive_comparison(0.5) == "比简单脚本慢（用时是简单脚本的 2.0 倍）"

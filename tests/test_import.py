@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import dataclasses
 import io
 import json
@@ -10,6 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+from pipeline.reading import read_path
 
 from pipeline.batch import run_batch
 from pipeline.cli import main
@@ -63,6 +66,11 @@ def test_import_writes_history_flags_failed_values_and_lists_unmatched(county_di
     assert code == 1  # two files could not be imported
     assert "2019年度：导入 1 个单位的报告（青塘镇）" in out
     assert "以下文件未导入：" in out and "通知.txt" in out and "柳溪镇2019年政府信息公开工作年度报告.txt：" in out
+    # the reason a file was left out is why it was left out (not its first table error), and the errors
+    # counted for the year are those of the imported reports only
+    assert "柳溪镇2019年政府信息公开工作年度报告.txt：柳溪镇2019年政府信息公开工作年度报告.txt 无法确定是名册中的哪个单位" in out
+    imported_errors = re.search(r"2019年度：导入 1 个单位的报告（青塘镇）；报告中发现 (\d+) 个错误", out).group(1)
+    assert int(imported_errors) == sum(1 for f in read_path(county_dir / "已发布" / "青塘镇年报.txt").findings if f.is_error) + 2  # + the seed's two R1 errors (其他, 总计)
     folder = county_dir / "历年数据" / "2019"
     data = rows(folder / "data.csv")
     assert {r["unit_code"] for r in data} == {"01"} and len(data) == 198

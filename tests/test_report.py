@@ -282,3 +282,17 @@ def test_grouped_row_in_the_xlsx_and_the_html(tmp_path):
     assert len(body) == 1 and body[0][9].startswith("三、依申请公开有 30 个空白单元格：D7、E7、")
     page = render_findings_html(blanks(30), title=TITLE)
     assert page.count('data-rule="blank"') == 1 and "三、依申请公开有 30 个空白单元格" in page
+
+
+def test_a_message_whose_subject_is_the_file_keeps_a_subject():
+    from pipeline.findings import Finding
+    from pipeline.report.display import short_message
+
+    def finding(message, file="a.txt", sheet="", cell=""):
+        return Finding("", "", file, sheet, cell, "", "", "x", "错误", message)
+
+    assert short_message(finding("a.txt 中找不到政府信息公开工作年度报告的表格。")) == "本文件中找不到政府信息公开工作年度报告的表格。"
+    assert short_message(finding("a.txt：a.txt 中找不到表格。")) == "本文件中找不到表格。"
+    assert short_message(finding("b.xlsx 是2023年度的模板。", file="b.xlsx")) == "本文件是2023年度的模板。"
+    assert short_message(finding("b.xlsx 三、依申请公开!D7 一、本年新收／自然人：单元格为空。无数据请填0。", file="b.xlsx",
+                                 sheet="三、依申请公开", cell="D7")) == "一、本年新收／自然人：单元格为空。无数据请填0。"

@@ -312,3 +312,14 @@ def test_libreoffice_balances_a_consistent_report_and_keeps_the_marks(tmp_path):
     # what the reader relies on survives a save by an office suite
     assert wb["_nianbao"]["B2"].value == "gov2021"
     assert layout.defined_name("t3.received.natural") in wb.defined_names
+
+
+def test_the_date_hint_names_a_date_of_the_year_after_the_report_year():
+    from pipeline.forms import form_for_year
+    from pipeline.workbook import layout
+    from pipeline.workbook.template import build_workbook
+
+    for year in (2020, 2024):
+        ws = build_workbook(form_for_year(year), year)[layout.INFO_SHEET]
+        hints = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "落款日期，如" in c.value]
+        assert hints == [f"年度报告落款日期，如 {year + 1}/1/20"]

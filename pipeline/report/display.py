@@ -90,17 +90,29 @@ def display_rows(findings: Iterable[Finding], *, group: bool = True) -> list[Dis
 
 def short_message(finding: Finding) -> str:
     """The 说明 without the file, sheet, cell and cell label the other columns already give:
-    "03-青塘镇.xlsx 三、依申请公开!D7 一、本年新收／自然人：单元格为空。无数据请填0。" → "单元格为空。无数据请填0。"."""
+    "03-青塘镇.xlsx 三、依申请公开!D7 一、本年新收／自然人：单元格为空。无数据请填0。" → "单元格为空。无数据请填0。".
+    Where the file name is the subject of the sentence ("a.txt 中找不到…", "a.xlsx 是2023年度的模板"),
+    it becomes "本文件", so that the sentence keeps its subject."""
     text = finding.message
-    if finding.file and text.startswith(finding.file + " "):
-        text = text[len(finding.file) + 1:]
+    if not (finding.file and text.startswith(finding.file)):
+        return text
+    rest = text[len(finding.file):]
+    if rest.startswith("：" + finding.file):  # "a.txt：a.txt 中找不到…"
+        rest = rest[len(finding.file) + 1:]
+    rest = rest.lstrip(" ")
     for place in (f"{finding.sheet}!{finding.cell} ", f"'{finding.sheet}'!{finding.cell} "):
-        if finding.sheet and finding.cell and text.startswith(place):
-            text = text[len(place):]
-    label = re.match(r"^([^。：]{1,60}／[^。：]{1,40})：", text)
+        if finding.sheet and finding.cell and rest.startswith(place):
+            rest = rest[len(place):]
+            label = re.match(r"^([^。：]{1,60}／[^。：]{1,40})：", rest)
+            if label and finding.column and label.group(1).endswith(finding.column):
+                rest = rest[label.end():]
+            return rest or finding.message
+    label = re.match(r"^([^。：]{1,60}／[^。：]{1,40})：", rest)
     if label and finding.column and label.group(1).endswith(finding.column):
-        text = text[label.end():]
-    return text or finding.message
+        return rest[label.end():] or finding.message
+    if not rest or rest.startswith(("（", "：", "，", "。")):
+        return text
+    return "本文件" + rest
 
 
 def instruction_of(message: str) -> str:

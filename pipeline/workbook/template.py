@@ -203,7 +203,7 @@ def _info_sheet(ws, form: Form, year: int, unit) -> None:
         "info.unit_name": "由县里生成，请勿修改" if unit else "请填写单位名称",
         "info.contact": "请填写",
         "info.phone": "请填写",
-        "info.date": "年度报告落款日期，如 2026/1/20",
+        "info.date": f"年度报告落款日期，如 {year + 1}/1/20",
     }
     for info in layout.INFO_FIELDS:
         write_cell(ws, info.row, 1, info.label, Font(name=BODY_FONT, size=11, bold=True), LEFT, HEADER_FILL)
@@ -231,7 +231,7 @@ def _info_sheet(ws, form: Form, year: int, unit) -> None:
                 allow_blank=True,
                 showErrorMessage=True,
                 errorTitle="日期格式有误",
-                error="请填写日期，如 2026/1/20。",
+                error=f"请填写日期，如 {year + 1}/1/20。",
             )
             ws.add_data_validation(dv)
             dv.add(cell.coordinate)

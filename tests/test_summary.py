@@ -339,7 +339,9 @@ def test_comparison_with_last_year(run, tmp_path, form):
     assert block("青塘镇", 4) == [2, 4, -2, -0.5]
     assert block("龙潭乡", 0) == [14, None, None, None]  # no data of last year
     assert block("县财政局", 0) == [None, None, None, None]  # did not pass this year
-    assert block("合计", 0) == [21, 4, 17, 4.25]
+    # the total compares the same units in both years: only 青塘镇 passed and has last year's data
+    assert block("可比单位合计（1 个单位）", 0) == [7, 4, 3, 0.75]
+    assert block("可比单位合计（1 个单位）", 4) == [2, 4, -2, -0.5]
     assert ws.cell(rows["青塘镇"], 7).number_format == "0.0%"
 
 

@@ -316,7 +316,7 @@ def test_check_reports_a_broken_tag_and_a_missing_draft_mark(tmp_path):
     ]
     (tmp_path / "text.docx").write_text("not a document")
     assert check_word_template(tmp_path / "text.docx", FORM_2019) == [
-        "报告模板 text.docx 无法打开（BadZipFile），不是有效的 Word 文档（.docx）。请用 Word 另存为 .docx，或重新生成模板。"
+        "报告模板 text.docx 无法打开，不是有效的 Word 文档（.docx）。请用 Word 另存为 .docx，或重新生成模板。"
     ]
 
 

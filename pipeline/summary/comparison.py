@@ -15,6 +15,7 @@ from .style import BODY_FONT, BORDER, CENTER, HEADER_FILL, LEFT, PERCENT_FORMAT,
 
 
 COMPARISON_PARTS = ("本年", "上年", "增减", "增减率")
+COMPARABLE_TOTAL = "可比单位合计"
 
 
 def _comparison_sheet(ws, result: RunResult, totals: Mapping[str, Decimal], previous: Mapping[str, Mapping[str, Decimal]]) -> None:
@@ -46,9 +47,13 @@ def _comparison_sheet(ws, result: RunResult, totals: Mapping[str, Decimal], prev
         code = unit_result.unit.code
         now = unit_result.submission.values if unit_result.status == PASSED and unit_result.submission else None
         lines.append(((code, unit_result.unit.name, unit_result.status), now, previous.get(code), False))
-    roster = [u.unit.code for u in result.units if u.unit.code in previous]
-    last_total = _sum_values([previous[code] for code in roster]) if roster else None
-    lines.append((("", "合计", ""), totals, last_total, True))
+    # the total row compares like with like: both years over the units that passed this year and
+    # have last year's data (all passed units against the whole roster of last year would show a
+    # drop that is only a matter of who is counted)
+    comparable = [u for u in result.units if u.status == PASSED and u.submission and u.unit.code in previous]
+    now_total = _sum_values([u.submission.values for u in comparable]) if comparable else None
+    last_total = _sum_values([previous[u.unit.code] for u in comparable]) if comparable else None
+    lines.append((("", f"{COMPARABLE_TOTAL}（{len(comparable)} 个单位）", ""), now_total, last_total, True))
     row = 2
     for labels, now, last, is_total in lines:
         row += 1
@@ -71,8 +76,8 @@ def _comparison_sheet(ws, result: RunResult, totals: Mapping[str, Decimal], prev
                 if value is not None:
                     cell.value = float(value) if offset == 3 else plain_number(value)
     note = (
-        "说明：本年为通过校验的单位的数字；上年为上年度已确认的数据。“合计”行的本年为本表汇总数，"
-        "上年为名册内各单位上年数据之和。上年为0或缺少数据时不计算增减率。"
+        f"说明：本年为通过校验的单位的数字；上年为上年度已确认的数据。“{COMPARABLE_TOTAL}”行只计本年通过校验、"
+        "且有上年数据的单位，本年和上年按同一组单位相加，可以直接比较；全县本年合计见“汇总”表。上年为0或缺少数据时不计算增减率。"
     )
     write_cell(ws, row + 2, 1, note, Font(name=BODY_FONT, size=10, color="595959"), LEFT)
     ws.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=min(last_col, 16))

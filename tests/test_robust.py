@@ -260,5 +260,5 @@ def test_a_damaged_history_dataset_is_a_store_error(tmp_path, row, message):
 def test_check_on_a_folder_says_it_is_a_folder(tmp_path, capsys):
     assert main(["check", str(tmp_path)]) == 2
     assert capsys.readouterr().err == (
-        f"nianbao check：错误：这些是文件夹，不是工作簿文件：{tmp_path}。请给出要检查的 .xlsx 文件本身（可以一次给多个）。\n"
+        f"nianbao check：错误：这些是文件夹，不是工作簿文件：{tmp_path}。请给出要检查的文件本身（工作簿或已发布的报告，可以一次给多个）。\n"
     )

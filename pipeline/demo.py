@@ -440,8 +440,10 @@ def _check_demo(config: CountyConfig, folders: dict[str, Path], out_dir: Path) -
 
     city, city_result = build_city_demo(out_dir, county_summary=folders["results_2025"] / SUMMARY_NAME)
     passed = len(city_result.passed())
+    partial = sum(1 for u in city_result.passed() if any(f.rule == "partial-summary" for f in u.findings))
+    partly = f"（其中 {partial} 个县的汇总未覆盖全部乡镇和部门，报送情况中标为“部分”）" if partial else ""
     console.print(
-        f"\n{city.county}汇总：收到 {len(city_result.units)} 个县的汇总表，{passed} 个通过校验；"
+        f"\n{city.county}汇总：收到 {len(city_result.units)} 个县的汇总表，{passed} 个通过校验{partly}；"
         f"全市汇总表：{_shown(city_folders(out_dir)['city_results'] / SUMMARY_NAME)}",
         soft_wrap=True,
     )

@@ -400,3 +400,9 @@ def test_totals_recalculate_in_libreoffice(inbox_2025, data_2025, tmp_path):
         if cell.is_total:
             assert target_cell(wb, FORM_2021, cell.key).value == expected[cell.key], cell.key
     assert expected["t3.total.total"] == 27 and expected["t2.fees.amount"] == 78.35
+
+
+def test_the_demo_says_when_a_county_summary_is_partial(demo):
+    _, printed = demo
+    # 示例县 passes at city level, but its own summary leaves 7 of its 18 units out
+    assert "收到 2 个县的汇总表，2 个通过校验（其中 1 个县的汇总未覆盖全部乡镇和部门，报送情况中标为“部分”）" in printed

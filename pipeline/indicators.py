@@ -13,26 +13,21 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Sequence
 
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Font
 
 from .findings import fmt_number
 from .forms.spec import Form
+from .summary.style import BODY_FONT, BORDER, CENTER, HEADER_FILL, LEFT, TOTAL_FILL
 from .workbook.cells import plain_number, print_setup, wrapped_lines, write_cell
 
 INDICATOR_SHEET = "指标"
 RANKING_SHEET = "排名"
 PEERS_SHEET = "同类单位比较"
+INDICATOR_SHEETS = (INDICATOR_SHEET, RANKING_SHEET, PEERS_SHEET)
 
 RATE_PLACES = Decimal("0.0001")
 PERCENT_FORMAT = "0.00%"
 AMOUNT_FORMAT = "0.00####"
-BODY_FONT = "宋体"
-THIN = Side(style="thin", color="000000")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-TOTAL_FILL = PatternFill("solid", fgColor="E7E6E6")
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 
 
 @dataclass(frozen=True)

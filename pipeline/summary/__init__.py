@@ -32,10 +32,7 @@ from .detail import _detail_sheet, detail_headers
 from .figures import figure_value, headline_figures, last_year_form, outcome_groups
 from ..coverage import SUMMARY_MARK, Coverage, coverage_from_marks
 from .marks import _meta_sheet, coverage_of
-from ..indicators import INDICATOR_SHEET, PEERS_SHEET, RANKING_SHEET, add_indicator_sheets
 from .style import page_footer
-
-INDICATOR_SHEETS = (INDICATOR_SHEET, RANKING_SHEET, PEERS_SHEET)
 from .overview import _summary_sheet
 from .report import NoAcceptedUnit, is_draft, no_report_reason, summary_report_context, write_summary_report
 from .status import UNMATCHED, _status_sheet
@@ -96,6 +93,8 @@ def summary_workbook(
     if previous is not None:
         _comparison_sheet(wb.create_sheet(COMPARISON_SHEET), result, totals, previous)
     _chart_sheet(wb.create_sheet(CHART_SHEET), result, config, totals, previous)
+    from ..indicators import INDICATOR_SHEETS, add_indicator_sheets  # here: indicators uses this package's styles
+
     add_indicator_sheets(wb, result)  # 指标, 排名, 同类单位比较 (pipeline/indicators.py)
     for name in INDICATOR_SHEETS:
         page_footer(wb[name])

@@ -17,7 +17,6 @@ from typing import Mapping
 from ..batch import PASSED, RunResult
 from ..config import CountyConfig
 from ..forms.spec import Form
-from ..indicators import indicator_sentences as unit_indicator_sentences
 from .totals import PARTIAL, county_totals, shown_status
 
 # a passage the county completes before publishing: visible in print, easy to find in Word
@@ -72,6 +71,8 @@ def summary_report_context(result: RunResult, config: CountyConfig) -> dict:
     totals = county_totals(result)
     year = result.year
     # the 办结率 from the totals, then 实质公开率, 纠错率, ranking and peers (pipeline/indicators.py)
+    from ..indicators import indicator_sentences as unit_indicator_sentences
+
     indicators = indicator_sentences(form, totals) + unit_indicator_sentences(result, "全" + area_word(config))
     context: dict = {
         "title": balanced_title(f"{config.county}{year}年政府信息公开工作年度报告"),

@@ -14,10 +14,10 @@ from typing import Callable, Iterable, Mapping
 
 from .checks import check_submission
 from .config import CountyConfig, Unit
-from .findings import Finding, FindingCounts, count, sort_key
+from .findings import Finding, FindingCounts, sort_key
 from .forms import Form, form_for_year
 from .forms.spec import ERROR, NOTICE, WARNING, normalize_label
-from .inbox import LOCK_PREFIXES, InboxFiles, inbox_files, scan_inbox
+from .inbox import InboxFiles, inbox_files, scan_inbox
 from .peers import add_peer_findings
 from .workbook.reader import Submission
 

@@ -11,11 +11,8 @@ It prints a Chinese table and, as its last line, one JSON object.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -77,7 +74,7 @@ def _write_config(folder: Path, year: int, roster) -> Path:
 def write_unit_file(path: Path, year: int, unit, i: int, variant: int) -> Path:
     """One unit's returned workbook: demo data cycled over the demo's units, a tenth with mistakes;
     `variant` > 0 changes the contact's name (a file that changed)."""
-    from .demo import CELL_MISTAKES, DEMO_COUNTY, SEED_EXAMPLE, load_year, save_deterministic
+    from .demo import CELL_MISTAKES, DEMO_COUNTY, SEED_EXAMPLE, save_deterministic
     from .files import fixed_timestamp
     from .workbook.fill import fill_workbook
     from .workbook.template import build_workbook

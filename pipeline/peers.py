@@ -56,7 +56,7 @@ def _compare(result, rule: TextRule, kind: str, key: str, code: str, value: Deci
     if value == 0 and median > rule.limit("median"):
         how = f"本单位为0，而同类单位的中位数为 {fmt_number(median)}"
     elif value > factor * max(median, floor):
-        how = f"是同类单位中位数 {fmt_number(median)} 的 {fmt_number((value / median).quantize(Decimal('0.1')))} 倍" if median else f"而同类单位的中位数为0"
+        how = f"是同类单位中位数 {fmt_number(median)} 的 {fmt_number((value / median).quantize(Decimal('0.1')))} 倍" if median else "而同类单位的中位数为0"
     else:
         return None
     unit = result.unit(code)

@@ -70,7 +70,7 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     from .office import OfficeUnavailable, find_soffice
     from .outputs import write_outputs
     from .store import StoreError, load_previous, load_previous_texts, previous_missing_message
-    from .word import TEMPLATES_DIR, ReportDataError, ReportTemplateError, check_word_template, render_reports, template_path
+    from .word import TEMPLATES_DIR, ReportDataError, ReportTemplateError, render_reports, template_path
 
     if config.inbox.exists() and not config.inbox.is_dir():
         raise RunError(

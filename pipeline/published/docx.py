@@ -44,7 +44,7 @@ def read_docx(data: bytes, name: str) -> list[Block]:
         return blocks
     except Unreadable:
         raise
-    except Exception as exc:  # a damaged document must not stop the batch
+    except Exception:  # a damaged document must not stop the batch
         raise Unreadable(
             f"{name} 是 Word 文档，但已损坏或无法打开。请在 Word 或 WPS 中打开确认后重新保存。"
         ) from None

@@ -42,7 +42,7 @@ def read_html(data: bytes, name: str) -> list[Block]:
         from lxml import etree
 
         root = lxml.html.document_fromstring(text)
-    except Exception as exc:  # lxml refuses some pages (empty, or not HTML at all)
+    except Exception:  # lxml refuses some pages (empty, or not HTML at all)
         raise Unreadable(f"{name} 是网页，但无法解析（文件内容不是有效的网页），无法读取。") from None
     return _blocks(root, etree, name)
 

@@ -21,6 +21,7 @@ from ..findings import TYPES, Finding
 from ..workbook.cells import wrapped_lines
 from ..forms.spec import ERROR, NOTICE, WARNING
 from .display import DISPLAY_COLUMNS, display_rows
+from ..workbook.cells import MAX_CELL_CHARS  # noqa: F401 (re-exported)
 from .findings_order import ordered, text_of
 
 SHEET = "问题清单"

@@ -35,7 +35,6 @@ class ReportTooLarge(Exception):
 
 class CompiledTemplate:
     def __init__(self, path: Path):
-        from docx.opc.constants import RELATIONSHIP_TYPE as RT
         from docxtpl import DocxTemplate
         from jinja2 import Environment, StrictUndefined
 

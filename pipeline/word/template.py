@@ -357,7 +357,7 @@ def check_word_template(path: Path, form: Form, *, draft: bool = False) -> list[
             if rel.reltype in (RT.HEADER, RT.FOOTER) and rel.target_part.blob:
                 where = "页眉" if rel.reltype == RT.HEADER else "页脚"
                 parts.append((where, template.patch_xml(template.get_part_xml(rel.target_part))))
-    except Exception as exc:  # not a Word document at all
+    except Exception:  # not a Word document at all
         return [f"报告模板 {name} 无法打开，不是有效的 Word 文档（.docx）。请用 Word 另存为 .docx，或重新生成模板。"]
 
     problems = _unbalanced_tags(document, name)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..findings import Finding
 from ..forms import FORMS, form_by_id
-from ..forms.spec import ERROR, NOTICE, WARNING, Cell, Form, normalize_label
+from ..forms.spec import ERROR, NOTICE, WARNING, Form, normalize_label
 from . import layout
 from .layout import Place
 from .book import Book, CellError, read_book
@@ -163,7 +163,7 @@ def read_workbook(path: Path) -> Submission:
 
 def read_snapshot(snapshot: Snapshot) -> Submission:
     """Read one file of the inbox from its snapshot. Never raises for a bad file."""
-    path, data = snapshot.path, snapshot.data
+    data = snapshot.data
     submission = Submission(FileInfo.of_snapshot(snapshot))
     if snapshot.error is not None:  # moved away, or locked by another program, after it was listed
         exc = snapshot.error

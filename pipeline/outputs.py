@@ -15,11 +15,8 @@ from typing import Mapping
 
 from .batch import FAILED, RunResult
 from .config import CountyConfig, safe_stem
-from .findings import Finding, sort_key
-from .forms.spec import ERROR
 from .report.findings_html import write_findings_html
 from .report.findings_xlsx import write_findings_xlsx
-from .snapshot import take_snapshot
 from .store import text_records, write_dataset, write_texts
 from .summary import SUMMARY_NAME, SUMMARY_REPORT_NAME, NoAcceptedUnit, is_draft, write_summary, write_summary_report
 from .workbook.annotate import annotate_copy
@@ -52,11 +49,9 @@ def write_outputs(
         if unit.status != FAILED or unit.submission is None or unit.submission.medium != "xlsx":
             continue  # a published report is not sent back marked up: its findings are in 问题清单
         path = returns / f"{safe_stem(unit.unit)}.xlsx"
-        # the bytes that were checked (kept by the run for units with errors), else read again only
-        # when they are still the checked ones
-        data = unit.source if unit.source is not None else _checked_bytes(unit, result)
-        if data is None:  # the file changed after it was checked: no copy of another version
-            continue
+        data = unit.source  # the very bytes that were checked (the run keeps them for units with errors)
+        if data is None:
+            continue  # never a copy of bytes other than those checked
         own = [f for f in unit.findings if f.file in ("", unit.submission.file.name)]
         digest = _copy_digest(data, own, result.year, unit.unit.name) if memo is not None else ""
         if memo is None or not memo.fresh(path, digest):
@@ -77,27 +72,6 @@ def write_outputs(
     written["分年数据集（明年核对上年结转用）"] = write_dataset(result, config, out)
     written["各单位文字部分（明年比对年年雷同用）"] = write_texts(out, text_records(result))
     return written
-
-
-def _checked_bytes(unit, result: RunResult, *, keep: bool = True) -> bytes | None:
-    """The unit's file read again, when its bytes are the ones that were checked (same sha256);
-    else None, and a finding for the unit and the run says why its 退回修改 copy is missing. Bytes
-    are read one file at a time, so memory does not grow with the number of failing units."""
-    checked = unit.submission.file
-    snapshot = take_snapshot(checked.path)
-    if snapshot.error is None and snapshot.sha256 == checked.sha256:
-        return snapshot.data if keep else None
-    what = "被删除或无法打开" if snapshot.error is not None else "被修改或替换"
-    finding = Finding(
-        unit_code=unit.unit.code, unit=unit.unit.name, file=checked.name, sheet="", cell="", row="", column="",
-        rule="changed-during-run", severity=ERROR,
-        message=f"{checked.name} 在校验之后{what}，没有生成退回修改的文件（以免标注的不是校验过的版本）。请确认收件箱中的文件后重新运行。",
-    )
-    if finding not in unit.findings:
-        unit.findings.append(finding)
-        result.findings.append(finding)
-    result.findings.sort(key=sort_key)
-    return None
 
 
 def _copy_digest(data: bytes, findings, year: int, name: str) -> str:

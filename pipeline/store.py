@@ -75,15 +75,13 @@ def write_dataset(result: RunResult, config: CountyConfig, folder: Path) -> Path
 
 def dataset_bytes(result: RunResult) -> bytes:
     form = result.form
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    rows = []
     for unit in sorted(result.passed(), key=lambda u: u.unit.code):
         values = unit.submission.values
         for cell in form.cells:
             if cell.key not in values:
                 continue
-            row = {
+            rows.append({
                 "unit_code": unit.unit.code,
                 "unit_name": unit.unit.name,
                 "year": str(result.year),
@@ -93,8 +91,19 @@ def dataset_bytes(result: RunResult) -> bytes:
                 "row_label": _row_label(cell),
                 "column_label": cell.col_label,
                 "value": fmt_number(Decimal(values[cell.key])),
-            }
-            writer.writerow([_excel_safe(row[c]) if c in QUOTED_COLUMNS else row[c] for c in COLUMNS])
+            })
+    return csv_bytes(COLUMNS, QUOTED_COLUMNS, rows)
+
+
+def csv_bytes(columns: tuple[str, ...], quoted: tuple[str, ...], rows) -> bytes:
+    """The CSV files of the store (data.csv, texts.csv, imported data.csv) as bytes: a header, one
+    line per row (a dict of text by column), free-text columns quoted against formulas (see the
+    module text), UTF-8 with BOM and "\\n" line endings."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_excel_safe(row[c]) if c in quoted else row[c] for c in columns])
     return buffer.getvalue().encode(ENCODING)
 
 
@@ -147,14 +156,8 @@ def write_texts(folder: Path, records: list[TextRecord]) -> Path:
 
 
 def texts_bytes(records: list[TextRecord]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(TEXT_COLUMNS)
-    for record in records:
-        row = dataclasses.asdict(record)
-        row["year"] = str(record.year)
-        writer.writerow([_excel_safe(row[c]) if c in ("unit_code", "unit_name", "title", "text") else row[c] for c in TEXT_COLUMNS])
-    return buffer.getvalue().encode(ENCODING)
+    rows = ({**dataclasses.asdict(record), "year": str(record.year)} for record in records)
+    return csv_bytes(TEXT_COLUMNS, ("unit_code", "unit_name", "title", "text"), rows)
 
 
 def load_texts(path: Path) -> Texts:
@@ -371,14 +374,8 @@ def write_imported(folder: Path, records: list[ValueRecord]) -> Path:
 
 
 def imported_bytes(records: list[ValueRecord]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(IMPORT_COLUMNS)
-    for record in records:
-        row = dataclasses.asdict(record)
-        row["year"], row["value"] = str(record.year), fmt_number(record.value)
-        writer.writerow([_excel_safe(row[c]) if c in QUOTED_COLUMNS + ("flags", "source") else row[c] for c in IMPORT_COLUMNS])
-    return buffer.getvalue().encode(ENCODING)
+    rows = ({**dataclasses.asdict(record), "year": str(record.year), "value": fmt_number(record.value)} for record in records)
+    return csv_bytes(IMPORT_COLUMNS, QUOTED_COLUMNS + ("flags", "source"), rows)
 
 
 def is_imported(path: Path) -> bool:

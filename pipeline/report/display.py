@@ -12,24 +12,12 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Iterable
 
-from ..findings import Finding, rule_name
+from ..findings import COLUMNS, Finding, rule_name
 from .findings_order import ordered
 
-# What each row shows, in order: (attribute, Chinese header).
-DISPLAY_COLUMNS = (
-    ("unit_code", "单位代码"),
-    ("unit", "单位"),
-    ("file", "文件"),
-    ("sheet", "工作表"),
-    ("cell", "单元格"),
-    ("row", "行"),
-    ("column", "列"),
-    ("rule_name", "规则"),
-    ("severity", "级别"),
-    ("message", "说明"),
-    ("expected", "期望值"),
-    ("actual", "实际值"),
-    ("difference", "差额"),
+# What each row shows, in order: (attribute, Chinese header). The 问题清单 columns of a Finding, with
+# the rule's Chinese name under 规则 and its code in a last column for machines.
+DISPLAY_COLUMNS = tuple(("rule_name", header) if name == "rule" else (name, header) for name, header in COLUMNS) + (
     ("rule", "规则代码"),
 )
 

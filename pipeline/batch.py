@@ -80,12 +80,14 @@ def run_batch(
     jobs: int | None = 1,
     mp_context=None,
     cache: Path | None = None,
+    workers_started: Callable[[], None] | None = None,
 ) -> RunResult:
     """Read and check every file of the inbox against the roster.
 
     The per-file stage runs in `jobs` worker processes (None: one per core; 1: in this process).
     With `cache` (a folder), files examined by an earlier run with the same bytes, roster, year, last
-    year's data and tool are not examined again (see `pipeline.cache`)."""
+    year's data and tool are not examined again (see `pipeline.cache`). `workers_started()` is called
+    once worker processes run."""
     from .cache import FileCache
     from .perfile import FileJob, examine_all
 
@@ -94,10 +96,11 @@ def run_batch(
     job = FileJob(Roster.of(config), config.year, form, dict(previous_by_unit or {}), previous_by_unit is not None,
                   {code: dict(texts) for code, texts in (previous_texts or {}).items()})
     files = FileCache(cache, job_digest(job)) if cache is not None else None
-    outcomes = examine_all(paths, job, jobs=jobs, progress=progress, mp_context=mp_context, cache=files)
+    outcomes = examine_all(paths, job, jobs=jobs, progress=progress, mp_context=mp_context, cache=files,
+                           started=workers_started)
     if files is not None:
         files.prune()
-    result = assemble(config, form, outcomes, paths.findings)
+    result = assemble(config, form, outcomes, paths.findings, cache=cache)
     if files is not None:
         result.file_keys = {str(o.submission.file.path): files.key(o.submission.file.name, o.submission.file.sha256) for o in outcomes}
     return result
@@ -112,10 +115,12 @@ def job_digest(job) -> str:
     return digest_of(tool_digest(), job.year, job.form.id, job.roster.units, previous, job.history, texts)
 
 
-def assemble(config: CountyConfig, form: Form, outcomes: list, inbox_findings: list[Finding] = ()) -> RunResult:
+def assemble(config: CountyConfig, form: Form, outcomes: list, inbox_findings: list[Finding] = (), *,
+             cache: Path | None = None) -> RunResult:
     """The run's result from the per-file outcomes (in inbox order): files matched to the roster,
     duplicates and missing units found, units compared with their peers, findings stamped with the
-    unit and sorted. `inbox_findings`: what scanning the inbox found (unreadable folders, broken links)."""
+    unit and sorted. `inbox_findings`: what scanning the inbox found (unreadable folders, broken links).
+    With `cache` (a folder), the comparison with peers is remembered by what it compares."""
     by_unit: dict[str, list] = {u.code: [] for u in config.units}
     unmatched: list[Submission] = []
     for outcome in outcomes:
@@ -128,7 +133,7 @@ def assemble(config: CountyConfig, form: Form, outcomes: list, inbox_findings: l
     findings = sorted([f for r in results for f in r.findings] + loose, key=sort_key)
     crashes = {o.submission.file.name: o.crash for o in outcomes if o.crash}
     result = RunResult(config.year, form, results, unmatched, findings, crashes)
-    add_peer_findings(result)  # P1: units far from their peers of the same kind (pipeline/peers.py)
+    add_peer_findings(result, cache=cache)  # P1: units far from their peers of the same kind (pipeline/peers.py)
     return result
 
 

@@ -9,6 +9,9 @@ File names come from the roster, never from what a township typed. The inbox is 
 
 from __future__ import annotations
 
+import pickle
+from concurrent.futures import Future
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Mapping
@@ -17,7 +20,7 @@ from .batch import FAILED, RunResult
 from .config import CountyConfig, safe_stem
 from .report.findings_html import write_findings_html
 from .report.findings_xlsx import write_findings_xlsx
-from .store import text_records, write_dataset, write_texts
+from .store import DATASET, text_records, write_dataset, write_texts
 from .summary import SUMMARY_NAME, SUMMARY_REPORT_NAME, NoAcceptedUnit, is_draft, write_summary, write_summary_report
 from .workbook.annotate import annotate_copy
 
@@ -34,17 +37,80 @@ def write_outputs(
     """Write the run's outputs (into `folder`, by default the output folder of the year): the
     问题清单, the marked-up copies, the per-year dataset, the summary workbook (with the
     year-over-year sheet when last year's values are given) and the summary Word report.
-    Returns {Chinese label: path} for the terminal summary.
+    Returns {Chinese label: path} for the terminal summary. Everything is written in this process;
+    `start_outputs` writes them in worker processes, beside other work.
 
     With `memo` (a `cache.OutputMemo`), a marked-up copy made from the same bytes and findings as
     last time, and still as written, is not made again."""
+    from .pool import Workers
+
+    with Workers(1) as workers:
+        pending = start_outputs(result, config, workers, folder=folder, previous=previous, memo=memo)
+        for _ in workers.as_completed(pending.futures):
+            pass
+        return pending.finish()
+
+
+@dataclass
+class PendingOutputs:
+    """The county outputs being written by workers. `futures` maps each task to the name shown
+    while it runs; once all are done, `finish()` returns {Chinese label: path} (or raises the
+    first task's error)."""
+
+    out: Path
+    futures: dict[Future, str]
+    findings: Future
+    copies: dict[Path, tuple[Future | None, str]]  # path → (its task, or None when fresh; its digest)
+    summary: Future
+    summary_report: Future
+    datasets: Future
+    memo: object = None
+
+    def finish(self) -> dict[str, Path]:
+        out = self.out
+        self.findings.result()
+        written = {"问题清单（Excel）": out / FINDINGS_XLSX, "问题清单（网页）": out / FINDINGS_HTML}
+        for path, (future, digest) in self.copies.items():
+            if future is not None:
+                future.result()
+                if self.memo is not None:
+                    self.memo.record(path, digest)
+        if self.copies:
+            written[f"退回修改的文件（{len(self.copies)} 个）"] = out / RETURNS_DIR
+        written["汇总表（报上级）"] = self.summary.result()
+        report, draft = self.summary_report.result()
+        if report is not None:  # None: no unit passed, no report of zeros (the terminal's next steps say why)
+            written["汇总报告（Word，草稿）" if draft else "汇总报告（Word）"] = report
+        dataset, texts = self.datasets.result()
+        written["分年数据集（明年核对上年结转用）"] = dataset
+        written["各单位文字部分（明年比对年年雷同用）"] = texts
+        return written
+
+
+def start_outputs(
+    result: RunResult,
+    config: CountyConfig,
+    workers,
+    *,
+    folder: Path | None = None,
+    previous: Mapping[str, Mapping[str, Decimal]] | None = None,
+    memo=None,
+) -> PendingOutputs:
+    """Submit the writing of every county output to `workers` (a `pool.Workers`); see `write_outputs`.
+    The run is pickled once for the tasks that need all of it."""
     out = folder if folder is not None else year_folder(config)
-    title = f"{config.county}{result.year}年度政府信息公开工作年度报告 问题清单"
-    write_findings_xlsx(result.findings, out / FINDINGS_XLSX, title=title, year=result.year, rules=result.form.rules + result.form.text_rules)
-    units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
-    write_findings_html(result.findings, out / FINDINGS_HTML, title=title, units=units)
+    run = pickle.dumps((result, config, previous), protocol=pickle.HIGHEST_PROTOCOL)
+    futures: dict[Future, str] = {}
+
+    def submit(label: str, function, *args) -> Future:
+        future = workers.submit(function, *args)
+        futures[future] = label
+        return future
+
+    # the longest first: 汇总表 (its indicator sheets need pandas)
+    summary = submit(SUMMARY_NAME, _summary_task, run, out / SUMMARY_NAME)
     returns = out / RETURNS_DIR
-    expected = set()
+    copies: dict[Path, tuple[Future | None, str]] = {}
     for unit in result.units:
         if unit.status != FAILED or unit.submission is None or unit.submission.medium != "xlsx":
             continue  # a published report is not sent back marked up: its findings are in 问题清单
@@ -54,24 +120,48 @@ def write_outputs(
             continue  # never a copy of bytes other than those checked
         own = [f for f in unit.findings if f.file in ("", unit.submission.file.name)]
         digest = _copy_digest(data, own, result.year, unit.unit.name) if memo is not None else ""
-        if memo is None or not memo.fresh(path, digest):
-            annotate_copy(data, own, path, year=result.year, unit=unit.unit.name)
-            if memo is not None:
-                memo.record(path, digest)
-        expected.add(path.name)
-    _remove_stale(returns, expected, config)
-    written = {"问题清单（Excel）": out / FINDINGS_XLSX, "问题清单（网页）": out / FINDINGS_HTML}
-    if expected:
-        written[f"退回修改的文件（{len(expected)} 个）"] = returns
-    written["汇总表（报上级）"] = write_summary(result, config, out / SUMMARY_NAME, previous=previous)
+        if memo is not None and memo.fresh(path, digest):
+            copies[path] = (None, digest)
+        else:
+            copies[path] = (submit(path.name, _copy_task, data, own, path, result.year, unit.unit.name), digest)
+    _remove_stale(returns, {p.name for p in copies}, config)
+    title = f"{config.county}{result.year}年度政府信息公开工作年度报告 问题清单"
+    units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
+    findings = submit(FINDINGS_XLSX, _findings_task, result.findings, out, title, result.year,
+                      result.form.rules + result.form.text_rules, units)
+    summary_report = submit(SUMMARY_REPORT_NAME, _summary_report_task, run, out / SUMMARY_REPORT_NAME)
+    datasets = submit(DATASET, _datasets_task, run, out)
+    return PendingOutputs(out, futures, findings, copies, summary, summary_report, datasets, memo)
+
+
+# --- the tasks (run in a worker process; arguments and results pickle) -----------------------
+
+
+def _summary_task(run: bytes, path: Path) -> Path:
+    result, config, previous = pickle.loads(run)
+    return write_summary(result, config, path, previous=previous)
+
+
+def _summary_report_task(run: bytes, path: Path) -> tuple[Path | None, bool]:
+    result, config, _ = pickle.loads(run)
     try:
-        report = write_summary_report(result, config, out / SUMMARY_REPORT_NAME)
-        written["汇总报告（Word，草稿）" if is_draft(result) else "汇总报告（Word）"] = report
+        return write_summary_report(result, config, path), is_draft(result)
     except NoAcceptedUnit:
-        pass  # no report of zeros; the terminal's next steps say why
-    written["分年数据集（明年核对上年结转用）"] = write_dataset(result, config, out)
-    written["各单位文字部分（明年比对年年雷同用）"] = write_texts(out, text_records(result))
-    return written
+        return None, False
+
+
+def _datasets_task(run: bytes, out: Path) -> tuple[Path, Path]:
+    result, config, _ = pickle.loads(run)
+    return write_dataset(result, config, out), write_texts(out, text_records(result))
+
+
+def _findings_task(findings, out: Path, title: str, year: int, rules, units) -> None:
+    write_findings_xlsx(findings, out / FINDINGS_XLSX, title=title, year=year, rules=rules)
+    write_findings_html(findings, out / FINDINGS_HTML, title=title, units=units)
+
+
+def _copy_task(data: bytes, findings, path: Path, year: int, unit: str) -> None:
+    annotate_copy(data, findings, path, year=year, unit=unit)
 
 
 def _copy_digest(data: bytes, findings, year: int, name: str) -> str:

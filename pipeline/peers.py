@@ -10,24 +10,29 @@ from __future__ import annotations
 
 import statistics
 from decimal import Decimal
+from pathlib import Path
 
 from .findings import Finding, fmt_number, sort_key
 from .forms.spec import TextRule
 
 
-def peer_values(result):
+def peer_rows(result) -> list[tuple[str, str, str, Decimal]]:
     """The long-form values the peer check reads: one row per passed unit and cell of a peer rule
-    (unit_code, kind, key, value as Decimal). A pandas DataFrame."""
-    import pandas as pd
-
+    (unit_code, kind, key, value as Decimal)."""
     keys = {k for rule in result.form.text_rules_for("peers") for k in rule.cells}
-    rows = [
+    return [
         (u.unit.code, u.unit.kind, key, Decimal(u.submission.values[key]))
         for u in result.passed()
         for key in sorted(keys)
         if key in u.submission.values
     ]
-    return pd.DataFrame(rows, columns=["unit_code", "kind", "key", "value"])
+
+
+def peer_values(result):
+    """`peer_rows` as a pandas DataFrame (columns unit_code, kind, key, value)."""
+    import pandas as pd
+
+    return pd.DataFrame(peer_rows(result), columns=["unit_code", "kind", "key", "value"])
 
 
 def peer_findings(result) -> list[Finding]:
@@ -76,9 +81,16 @@ def _compare(result, rule: TextRule, kind: str, key: str, code: str, value: Deci
     )
 
 
-def add_peer_findings(result) -> None:
-    """Add the peer notices to the run: to each unit's findings and to the run's sorted list."""
-    extra = peer_findings(result)
+def add_peer_findings(result, *, cache: Path | None = None) -> None:
+    """Add the peer notices to the run: to each unit's findings and to the run's sorted list.
+
+    With `cache` (the run's cache folder), the notices are remembered by everything they are made
+    of (the values compared, and the units, files and cells they name), so that a re-run with the
+    same values neither compares again nor loads pandas."""
+    if cache is None or not result.form.text_rules_for("peers"):
+        extra = peer_findings(result)
+    else:
+        extra = _remembered_peer_findings(result, Path(cache))
     for finding in extra:
         unit = result.unit(finding.unit_code)
         unit.findings.append(finding)
@@ -86,4 +98,26 @@ def add_peer_findings(result) -> None:
         result.findings[:] = sorted(result.findings + extra, key=sort_key)
 
 
-__all__ = ["peer_findings", "add_peer_findings", "peer_values"]
+def _remembered_peer_findings(result, cache: Path) -> list[Finding]:
+    from .cache import digest_of, load_entry, store_entry, tool_digest
+
+    named = [(u.unit, u.submission.file.name, sorted(u.submission.places.items())) for u in result.passed()]
+    entry = cache / PEERS / digest_of(tool_digest(), result.form.id, peer_rows(result), named)
+    found = load_entry(entry)
+    if isinstance(found, list) and all(isinstance(f, Finding) for f in found):
+        return found
+    findings = peer_findings(result)
+    if entry.parent.is_dir():
+        for old in entry.parent.iterdir():  # one entry: the last comparison
+            if old.name != entry.name and not old.name.startswith("."):
+                try:
+                    old.unlink()
+                except OSError:
+                    pass  # a cache that cannot be tidied only costs space
+    store_entry(entry, findings)
+    return findings
+
+
+PEERS = "peers"  # the cache's sub-folder
+
+__all__ = ["peer_findings", "add_peer_findings", "peer_values", "peer_rows"]

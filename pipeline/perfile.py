@@ -120,12 +120,14 @@ def examine_all(
     progress: Callable[[str], None] | None = None,
     mp_context=None,
     cache=None,
+    started: Callable[[], None] | None = None,
 ) -> list[FileOutcome]:
     """Every file examined, in the order of `paths`; `jobs` worker processes (None: one per core, 1:
     in this process). `progress` is called with each file name as its result arrives.
 
     Each file is read once here (its snapshot travels to the worker). With a `cache.FileCache`, a
-    file whose bytes (and name, and the run's digest) were examined before is not examined again."""
+    file whose bytes (and name, and the run's digest) were examined before is not examined again.
+    `started()` is called once worker processes run (see `pool.stream_tasks`)."""
     from .pool import stream_tasks, workers_for
 
     label = getattr(paths, "label", lambda path: "")  # an inbox scan names same-named files by their folder
@@ -149,7 +151,7 @@ def examine_all(
 
     stream = stream_tasks(
         _examine_in_worker, misses(), workers=workers_for(jobs, len(paths)), progress=progress,
-        initializer=_set_job, initargs=(job,), mp_context=mp_context,
+        initializer=_set_job, initargs=(job,), mp_context=mp_context, started=started,
     )
     for i, outcome in stream:
         results[i] = outcome

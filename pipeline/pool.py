@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import itertools
 import os
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 IN_FLIGHT_PER_WORKER = 4
@@ -37,9 +38,12 @@ def stream_tasks(
     initializer: Callable[..., None] | None = None,
     initargs: tuple = (),
     mp_context=None,
+    started: Callable[[], None] | None = None,
 ) -> Iterator[tuple[Any, Any]]:
     """Yield (id, function(*args)) for every (id, label, args) of `tasks`, as results arrive.
-    `progress(label)` is called for each. No pool is started when there are no tasks."""
+    `progress(label)` is called for each. No pool is started when there are no tasks. `started()`
+    is called once worker processes run (never when the tasks run in this process): from then on
+    this process may start threads without forking them into workers."""
     tasks = iter(tasks)
     first = list(itertools.islice(tasks, 2))
     if not first:
@@ -68,6 +72,9 @@ def stream_tasks(
                     break
                 ident, label, args = item
                 running[pool.submit(function, *args)] = (ident, label)
+                if started is not None:  # the first submit started every worker (fork: all at once)
+                    started()
+                    started = None
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -100,3 +107,85 @@ def run_tasks(
     for i, result in stream:
         results[i] = result
     return results
+
+
+class Workers:
+    """Worker processes for tasks of different kinds that should run side by side (the county
+    outputs and the units' Word reports): `submit` now, collect with `as_completed`.
+
+    With one worker nothing is started: a task runs in this process when it is collected (or its
+    result is asked for), in the order submitted. A task's exception is raised by its `result()`,
+    as with any `concurrent.futures.Future`. Use as a context manager: leaving it waits for every
+    task and stops the workers."""
+
+    def __init__(self, jobs: int | None, tasks: int = 2, *, mp_context=None):
+        self.workers = workers_for(jobs, tasks)
+        self._mp_context = mp_context
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, function: Callable[..., Any], *args: Any) -> Future:
+        if self.workers <= 1:
+            return _Deferred(function, args)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=self._mp_context)
+        return self._pool.submit(function, *args)
+
+    def as_completed(self, futures: Iterable[Future]) -> Iterator[Future]:
+        """The futures as they finish (in this process: in the order given, each run here)."""
+        futures = list(futures)
+        if self._pool is None:
+            for future in futures:
+                if isinstance(future, _Deferred):
+                    future.run()
+                yield future
+            return
+        yield from as_completed(futures)
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, kind, value, trace) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=kind is not None)
+            self._pool = None
+
+
+class _Deferred(Future):
+    """A task of a one-worker `Workers`: run in this process when collected."""
+
+    def __init__(self, function: Callable[..., Any], args: tuple):
+        super().__init__()
+        self._task = (function, args)
+
+    def run(self) -> None:
+        if self._task is None:
+            return
+        function, args = self._task
+        self._task = None
+        try:
+            self.set_result(function(*args))
+        except Exception as exc:  # collected by result(), as from a worker
+            self.set_exception(exc)
+
+    def result(self, timeout=None):
+        self.run()
+        return super().result(timeout)
+
+
+def import_in_background(module: str) -> threading.Thread:
+    """Import `module` in a thread of this process (while the workers do the long part), so that it
+    is ready when needed; importing it then waits for the thread. Start it only once worker
+    processes run (see `stream_tasks(started=…)`): a fork while a thread holds an import lock could
+    leave a worker waiting forever."""
+    thread = threading.Thread(target=_import_quietly, args=(module,), name=f"import {module}", daemon=True)
+    thread.start()
+    return thread
+
+
+def _import_quietly(module: str) -> None:
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except Exception:  # the real import, where it is needed, reports the problem
+        pass

@@ -68,9 +68,11 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     from .batch import discover, run_batch
     from .forms import form_for_year
     from .office import OfficeUnavailable, find_soffice
-    from .outputs import write_outputs
+    from .outputs import start_outputs
+    from .pool import Workers, import_in_background
     from .store import StoreError, load_previous, load_previous_texts, previous_missing_message
-    from .word import TEMPLATES_DIR, ReportDataError, ReportTemplateError, render_reports, template_path
+    from .word import TEMPLATES_DIR, ReportDataError, template_path
+    from .word.render import start_reports
 
     if config.inbox.exists() and not config.inbox.is_dir():
         raise RunError(
@@ -102,9 +104,18 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
 
     remember_check()  # only now: a run stopped before reading writes nothing at all
     paths = discover(config.inbox)
+    warming = []  # pandas (comparison with peers, indicators), imported while the workers read
+
+    def workers_started():
+        if form.text_rules_for("peers"):
+            warming.append(import_in_background("pandas"))
+
     with progress("读取并校验", len(paths)) as advance:
         result = run_batch(config, paths=paths, progress=advance, previous_by_unit=previous,
-                           previous_texts=previous_texts, jobs=options.jobs, cache=cache)
+                           previous_texts=previous_texts, jobs=options.jobs, cache=cache,
+                           workers_started=workers_started)
+    for thread in warming:
+        thread.join()  # before the output stage forks its workers
     crashes = save_crashes(result, folder)
     note_changed_files(result)
     memo = OutputMemo(cache, folder) if cache is not None else None
@@ -112,25 +123,30 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     if memo is not None:
         digest = county_digest(result, config, previous, template_path(form, templates))
         outputs = _fresh_county_outputs(memo, digest, folder)
-    if outputs is None:
-        outputs = write_outputs(result, config, previous=previous, memo=memo)
-        if memo is not None:
-            _record_county_outputs(memo, digest, folder, outputs)
-    if crashes:
-        outputs[f"程序错误记录（{len(crashes)} 个）"] = year_folder(config) / CRASH_DIR
-    to_render = sum(
-        1 for u in result.units
-        if u.submission and not u.submission.is_summary and (u.status == PASSED or (options.draft and u.status == FAILED))
-    )
     report_problems: list[str] = []
+    reports: dict[str, Path] = {}
     try:
-        with progress("生成 Word 报告", to_render) as advance:
-            reports = render_reports(
-                result, config, templates, draft=options.draft, pdf=options.pdf, progress=advance, jobs=options.jobs,
-                memo=memo, checked=True,
-            )
-    except ReportTemplateError as exc:
-        raise RunError("Word 报告模板有问题：\n" + "\n".join(exc.problems)) from None
+        # the county outputs and the units' reports are written side by side by the same workers
+        pending_reports = start_reports(result, config, None, templates, draft=options.draft, pdf=options.pdf,
+                                        memo=memo, checked=True)
+        county_tasks = 0 if outputs is not None else len(result.units) + 4  # at most: copies and 4 outputs
+        with Workers(options.jobs, len(pending_reports.tasks) + county_tasks) as workers:
+            pending_outputs = None
+            if outputs is None:
+                pending_outputs = start_outputs(result, config, workers, previous=previous, memo=memo)
+            pending_reports.submit(workers)
+            labels = {**(pending_outputs.futures if pending_outputs else {}), **pending_reports.futures}
+            fresh = [p.name for p in pending_reports.written.values()]
+            with progress("写出汇总表、问题清单和 Word 报告", len(labels) + len(fresh)) as advance:
+                for name in fresh:
+                    advance(name)  # reports still as last written
+                for future in workers.as_completed(labels):
+                    advance(labels[future])
+            if pending_outputs is not None:
+                outputs = pending_outputs.finish()
+                if memo is not None:
+                    _record_county_outputs(memo, digest, folder, outputs)
+            reports = pending_reports.finish()
     except ReportDataError as exc:
         reports, report_problems = exc.written, exc.problems
     except OfficeUnavailable as exc:
@@ -138,6 +154,8 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     finally:
         if memo is not None:
             memo.save()
+    if crashes:
+        outputs[f"程序错误记录（{len(crashes)} 个）"] = year_folder(config) / CRASH_DIR
     if reports:
         outputs[f"Word 年度报告（{len(reports)} 份）"] = next(iter(reports.values())).parent
     return RunOutcome(result, outputs, reports, notices, report_problems, crashes)

@@ -173,3 +173,39 @@ def test_p1_only_among_enough_peers_of_the_same_kind():
     kinds = {"06": "部门", "07": "部门", "08": "部门", "09": "部门", "10": "部门"}
     result = run_of({"01": 5, "02": 6, "03": 4, "04": 8, "05": 5, "06": 900, "07": 5, "08": 5, "09": 5, "10": 5}, kinds)
     assert [f.unit_code for f in peer_findings(result)] == []
+
+
+def test_p1_remembered_by_what_it_compares(tmp_path, monkeypatch):
+    """With the run's cache, the same values give the remembered notices without comparing (nor
+    importing pandas) again; another value is compared afresh."""
+    import pipeline.peers as peers
+
+    received = {"01": 5, "02": 6, "03": 4, "04": 8, "05": 5, "06": 150}
+    first = run_of(received)
+    add_peer_findings(first, cache=tmp_path)
+    assert [f.unit_code for f in first.findings] == ["06"]
+
+    def not_again(result):
+        raise AssertionError("compared again")
+
+    monkeypatch.setattr(peers, "peer_findings", not_again)
+    again = run_of(received)
+    add_peer_findings(again, cache=tmp_path)
+    assert again.findings == first.findings
+    assert [f.rule for f in again.unit("06").findings] == ["P1"]
+
+    monkeypatch.undo()
+    changed = run_of({**received, "06": 7, "05": 0})
+    add_peer_findings(changed, cache=tmp_path)
+    assert [f.unit_code for f in changed.findings] == []
+    assert len(list((tmp_path / peers.PEERS).iterdir())) == 1  # only the last comparison is kept
+
+
+def test_p1_remembered_notices_name_the_file_they_are_about(tmp_path):
+    received = {"01": 5, "02": 6, "03": 4, "04": 8, "05": 5, "06": 150}
+    add_peer_findings(run_of(received), cache=tmp_path)
+    renamed = run_of(received)
+    renamed.unit("06").submission.file = FileInfo(Path("06-改名.xlsx"), 0, dt.datetime(2026, 1, 20), "")
+    add_peer_findings(renamed, cache=tmp_path)
+    assert [f.file for f in renamed.findings] == ["06-改名.xlsx"]
+    assert renamed.findings[0].message.startswith("06-改名.xlsx ")

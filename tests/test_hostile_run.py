@@ -417,7 +417,7 @@ def test_a_locked_or_full_output_names_the_summary_not_a_temp_file(small_county,
 
 
 def test_an_unexpected_error_in_a_run_exits_3_with_a_report(small_county, monkeypatch, capsys):
-    monkeypatch.setattr("pipeline.outputs.write_outputs", lambda *a, **k: {}["boom"])
+    monkeypatch.setattr("pipeline.outputs.start_outputs", lambda *a, **k: {}["boom"])
     assert main(["run", "--config", str(small_county)]) == 3
     err = capsys.readouterr().err
     assert "程序内部错误" in err and "KeyError" not in err

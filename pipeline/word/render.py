@@ -13,6 +13,7 @@ from typing import Callable
 import datetime as dt
 import io
 import re
+from concurrent.futures import Future
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Mapping
@@ -237,13 +238,42 @@ def render_reports(
     passed, and with `draft` also for every unit with errors whose file could be read (marked as a
     draft). Returns {unit code: path of the .docx}; with `pdf`, a .pdf is written next to each.
 
-    The template is checked first (ReportTemplateError), unless the caller did (`checked`). A report lacking data is skipped and, once
-    the others are written, reported together (ReportDataError). Reports of roster units that no
-    longer qualify are removed, so an old report never outlives a unit's new errors.
+    The template is checked first (ReportTemplateError), unless the caller did (`checked`). A report
+    lacking data is skipped and, once the others are written, reported together (ReportDataError).
+    Reports of roster units that no longer qualify are removed, so an old report never outlives a
+    unit's new errors.
 
     With `memo` (a `cache.OutputMemo`), a report whose template and context are those it was last
-    written from, and which still holds the bytes written, is not rendered again.
+    written from, and which still holds the bytes written, is not rendered again. The reports are
+    rendered in `jobs` processes; `start_reports` renders them beside other work.
     """
+    from ..pool import Workers
+
+    pending = start_reports(result, config, None, templates_dir, out_dir, draft=draft, pdf=pdf, memo=memo,
+                            checked=checked, progress=progress)
+    with Workers(jobs, len(pending.tasks)) as workers:
+        pending.submit(workers)
+        for future in workers.as_completed(pending.futures):
+            if progress:
+                progress(pending.futures[future])
+        return pending.finish()
+
+
+def start_reports(
+    result: RunResult,
+    config: CountyConfig,
+    workers,
+    templates_dir: Path = TEMPLATES_DIR,
+    out_dir: Path | None = None,
+    *,
+    draft: bool = False,
+    pdf: bool = False,
+    memo=None,
+    checked: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> "PendingReports":
+    """Choose the reports to render (see `render_reports`) and, with `workers` (a `pool.Workers`),
+    submit them; `progress` is called now for each report that is still fresh."""
     form = result.form
     template = template_path(form, templates_dir)
     problems = [] if checked else check_word_template(template, form, draft=draft)
@@ -262,10 +292,7 @@ def render_reports(
         if unit_result.submission.is_summary:
             continue  # a county's 汇总表 at the level above: the county publishes its own report
         chosen.append((unit_result, folder / f"{safe_stem(unit_result.unit)}.docx", is_draft))
-    from ..pool import run_tasks
-
-    written: dict[str, Path] = {}
-    digests: dict[str, str] = {}
+    pending = PendingReports(result, config, folder, template, pdf, memo)
     if memo is not None:
         from ..cache import digest_of, file_bytes_digest, tool_digest
 
@@ -277,46 +304,69 @@ def render_reports(
             # key, of the context itself
             key = result.file_keys.get(str(unit_result.submission.file.path))
             made_of = key if key else report_context(form, result.year, unit, unit_result.submission, draft=is_draft)
-            digests[unit.code] = digest_of(shape, unit, is_draft, made_of)
-            if memo.fresh(path, digests[unit.code]) and (not pdf or path.with_suffix(".pdf").exists()):
-                written[unit.code] = path
+            pending.digests[unit.code] = digest_of(shape, unit, is_draft, made_of)
+            if memo.fresh(path, pending.digests[unit.code]) and (not pdf or path.with_suffix(".pdf").exists()):
+                pending.written[unit.code] = path
                 if progress:
                     progress(path.name)
             else:
                 stale.append((unit_result, path, is_draft))
         chosen = stale
-    tasks = [
+    pending.tasks = [
         (u.unit, path, report_context(form, result.year, u.unit, u.submission, draft=is_draft))
         for u, path, is_draft in chosen
     ]
-    outcomes = run_tasks(
-        _render_task, [(template, context, path) for _, path, context in tasks], jobs=jobs,
-        progress=progress, labels=[path.name for _, path, _ in tasks],
-    )
-    failures: list[str] = []
-    for (unit, path, context), outcome in zip(tasks, outcomes):
-        if outcome == _UNDEFINED:
-            failures.append(_missing_data(form, unit, context))
-            continue
-        if outcome == _TOO_LARGE:
-            failures.append(
-                f"{unit.code} {unit.name} 的年度报告内容过长（某段文字超出 Word 文档能保存的长度），无法完整生成，未生成。"
-                "请检查该单位报送文件中的文字部分是否误粘贴了大量内容，删减后重新运行。"
-            )
-            continue
-        written[unit.code] = path
-        if memo is not None:
-            memo.record(path, digests[unit.code])
-        pdf_path = path.with_suffix(".pdf")
-        if pdf and (outcome or not pdf_path.exists()):
-            convert(path, folder, "pdf")
-        elif outcome and pdf_path.exists():
-            pdf_path.unlink()  # last run's PDF no longer shows this report
-    written = {u.unit.code: written[u.unit.code] for u in result.units if u.unit.code in written}  # roster order
-    _remove_stale(folder, set(written.values()), config)
-    if failures:
-        raise ReportDataError(failures, written)
-    return written
+    if workers is not None:
+        pending.submit(workers)
+    return pending
+
+
+class PendingReports:
+    """The reports of a run being rendered: `futures` maps each task to its file name; once all
+    are done, `finish()` converts PDFs, removes stale reports and returns {unit code: path}, or
+    raises ReportDataError naming the reports that could not be written."""
+
+    def __init__(self, result: RunResult, config: CountyConfig, folder: Path, template: Path, pdf: bool, memo):
+        self.result, self.config, self.folder, self.template, self.pdf, self.memo = result, config, folder, template, pdf, memo
+        self.tasks: list[tuple[Unit, Path, dict]] = []
+        self.digests: dict[str, str] = {}
+        self.written: dict[str, Path] = {}
+        self.futures: dict[Future, str] = {}
+        self._outcomes: list[Future] = []
+
+    def submit(self, workers) -> None:
+        for _, path, context in self.tasks:
+            future = workers.submit(_render_task, self.template, context, path)
+            self.futures[future] = path.name
+            self._outcomes.append(future)
+
+    def finish(self) -> dict[str, Path]:
+        form, memo, written = self.result.form, self.memo, self.written
+        failures: list[str] = []
+        for (unit, path, context), future in zip(self.tasks, self._outcomes):
+            outcome = future.result()
+            if outcome == _UNDEFINED:
+                failures.append(_missing_data(form, unit, context))
+                continue
+            if outcome == _TOO_LARGE:
+                failures.append(
+                    f"{unit.code} {unit.name} 的年度报告内容过长（某段文字超出 Word 文档能保存的长度），无法完整生成，未生成。"
+                    "请检查该单位报送文件中的文字部分是否误粘贴了大量内容，删减后重新运行。"
+                )
+                continue
+            written[unit.code] = path
+            if memo is not None:
+                memo.record(path, self.digests[unit.code])
+            pdf_path = path.with_suffix(".pdf")
+            if self.pdf and (outcome or not pdf_path.exists()):
+                convert(path, self.folder, "pdf")
+            elif outcome and pdf_path.exists():
+                pdf_path.unlink()  # last run's PDF no longer shows this report
+        written = {u.unit.code: written[u.unit.code] for u in self.result.units if u.unit.code in written}  # roster order
+        _remove_stale(self.folder, set(written.values()), self.config)
+        if failures:
+            raise ReportDataError(failures, written)
+        return written
 
 
 _UNDEFINED, _TOO_LARGE = "undefined", "too-large"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, ContextManager
 
-from .batch import FAILED, PASSED, RunResult
+from .batch import RunResult
 from .config import CountyConfig
 from .findings import Finding, sort_key
 from .forms.spec import WARNING

@@ -33,6 +33,25 @@ def canonical_parts(data: bytes) -> dict[str, bytes]:
     return parts
 
 
+def member(data: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read(name)
+
+
+def test_a_body_declaring_its_own_namespace_is_moved_into_the_document_as_docxtpl_does(tmp_path):
+    compiled = CompiledTemplate(template_path(form_for_year(2025)))
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    for extra in ({}, {"x": "urn:example:extra"}):
+        body = etree.Element(f"{{{w}}}body", nsmap={"w": w, **extra})
+        paragraph = etree.SubElement(etree.SubElement(body, f"{{{w}}}p"), f"{{{w}}}r")
+        etree.SubElement(paragraph, f"{{{w}}}t").text = "正文"
+        if extra:
+            body.set("{urn:example:extra}mark", "1")
+        moved = compiled._moved_document_xml(body)
+        assert compiled._document_xml(body) == moved
+        assert (b'xmlns:x="urn:example:extra"' in moved) == bool(extra)
+
+
 def contexts(example, year, tmp_path):
     config = load_config(example / "county.toml")
     config = dataclasses.replace(config, year=year, inbox=tmp_path / f"inbox{year}", output=tmp_path / "out")
@@ -57,6 +76,8 @@ def test_fast_path_writes_the_same_parts_as_docxtpl(example, year, tmp_path):
         assert list(fast_parts) == list(plain_parts)
         for name in plain_parts:
             assert fast_parts[name] == plain_parts[name], (context["unit_name"], name)
+        # the body is spliced into document.xml as bytes: the very bytes python-docx writes
+        assert member(fast, "word/document.xml") == member(plain, "word/document.xml")
         assert report_bytes(template, context) == fast  # deterministic
 
 

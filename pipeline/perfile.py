@@ -134,6 +134,7 @@ def examine_all(
     paths = [Path(p) for p in paths]
     results: list[FileOutcome | None] = [None] * len(paths)
     keys: dict[int, str] = {}
+    preloaded: list = []
 
     def misses():
         for i, path in enumerate(paths):
@@ -147,6 +148,8 @@ def examine_all(
                     if progress:
                         progress(path.name)
                     continue
+            if not preloaded:
+                preloaded.append(_preload())
             yield i, path.name, (snapshot,)
 
     stream = stream_tasks(
@@ -158,6 +161,14 @@ def examine_all(
         if cache is not None and i in keys and not outcome.crash:
             cache.store(keys[i], outcome)
     return results  # type: ignore[return-value]
+
+
+def _preload():
+    """What reading needs, imported here before workers start: forked workers share it, instead of
+    each importing it (a re-run that examines nothing imports none of it)."""
+    import openpyxl
+
+    return openpyxl
 
 
 _JOB = None

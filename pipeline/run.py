@@ -68,11 +68,10 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     from .batch import discover, run_batch
     from .forms import form_for_year
     from .office import OfficeUnavailable, find_soffice
-    from .outputs import start_outputs
     from .pool import Workers, import_in_background
     from .store import StoreError, load_previous, load_previous_texts, previous_missing_message
-    from .word import TEMPLATES_DIR, ReportDataError, template_path
-    from .word.render import start_reports
+    from .word.render import ReportDataError, start_reports
+    from .word.tags import TEMPLATES_DIR, template_path
 
     if config.inbox.exists() and not config.inbox.is_dir():
         raise RunError(
@@ -133,6 +132,8 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
         with Workers(options.jobs, len(pending_reports.tasks) + county_tasks) as workers:
             pending_outputs = None
             if outputs is None:
+                from .outputs import start_outputs  # openpyxl and the summary: only when they are written
+
                 pending_outputs = start_outputs(result, config, workers, previous=previous, memo=memo)
             pending_reports.submit(workers)
             labels = {**(pending_outputs.futures if pending_outputs else {}), **pending_reports.futures}
@@ -165,7 +166,11 @@ def template_problems(template: Path, form, draft: bool, cache: Path | None):
     """check_word_template, remembered in the cache by the template's content (it costs ~0.3 s).
     Returns the problems and a function that stores a passed check (called once the run goes on)."""
     from .cache import digest_of, file_bytes_digest, load_entry, store_entry, tool_digest
-    from .word import check_word_template
+
+    def check_word_template(*args, **kwargs):  # python-docx is loaded only when the check is not remembered
+        from .word.template import check_word_template
+
+        return check_word_template(*args, **kwargs)
 
     if cache is None or not template.is_file():
         return check_word_template(template, form, draft=draft), lambda: None

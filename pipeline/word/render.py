@@ -27,7 +27,7 @@ from ..forms.spec import Cell, Form
 from ..office import OfficeUnavailable, convert, find_soffice
 from ..paths import REPORTS_DIR, year_folder
 from ..workbook.reader import Submission
-from .template import NAME_TITLES, TEXT_NAMES, TEMPLATES_DIR, check_word_template, template_path, value_tag
+from .tags import NAME_TITLES, TEMPLATES_DIR, TEXT_NAMES, template_path, value_tag
 
 # （一） … （十）, also （十一） and half-width brackets: a level-2 heading of the narrative
 HEADING_LINE = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]")
@@ -276,7 +276,7 @@ def start_reports(
     submit them; `progress` is called now for each report that is still fresh."""
     form = result.form
     template = template_path(form, templates_dir)
-    problems = [] if checked else check_word_template(template, form, draft=draft)
+    problems = [] if checked else _check_template(template, form, draft)
     if problems:
         raise ReportTemplateError(problems)
     if pdf and find_soffice() is None:
@@ -367,6 +367,12 @@ class PendingReports:
         if failures:
             raise ReportDataError(failures, written)
         return written
+
+
+def _check_template(template: Path, form: Form, draft: bool) -> list[str]:
+    from .template import check_word_template  # python-docx: loaded only when a template is checked
+
+    return check_word_template(template, form, draft=draft)
 
 
 _UNDEFINED, _TOO_LARGE = "undefined", "too-large"

@@ -29,25 +29,7 @@ from ..forms import FORMS
 from ..forms.spec import Form, Table
 from . import typography as ty
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES_DIR = ROOT / "input_templates"
-
-DRAFT_MARK = "草稿（未通过校验）"
-
-# the narrative fields as context names: text.overview → overview
-TEXT_NAMES = {"text.preface": "preface", "text.overview": "overview", "text.problems": "problems", "text.other": "other"}
-REQUIRED_NAMES = ("title", "signature_name", "signature_date")
-NAME_TITLES = {
-    "title": "报告标题",
-    "signature_name": "落款单位名称",
-    "signature_date": "落款日期",
-    "draft": "草稿标记",
-    "year": "报告年度",
-    "unit_name": "单位简称",
-    "v": "表格数值",
-}
-# every name a template may use; the rest would fail at rendering (StrictUndefined)
-KNOWN_NAMES = frozenset(NAME_TITLES) | frozenset(TEXT_NAMES.values())
+from .tags import DRAFT_MARK, KNOWN_NAMES, NAME_TITLES, REQUIRED_NAMES, TEMPLATES_DIR, TEXT_NAMES, template_path, value_tag
 
 # per table: the width of each grid column in twips (the sum is the 156 mm 版心) and the cell margins.
 # Table 三, with 0.5 mm margins: each number column takes two 五号 characters a line (a header of six
@@ -61,19 +43,6 @@ COLUMN_WIDTHS = {
 }
 CELL_MARGINS = {"t2": 108, "t3": 28, "t4": 57}
 ROW_HEIGHT = 340  # twips (6 mm), at least: rows of single numbers are not cramped
-
-
-def template_name(form: Form) -> str:
-    return f"年度报告模板-{form.id}.docx"
-
-
-def template_path(form: Form, templates_dir: Path = TEMPLATES_DIR) -> Path:
-    return Path(templates_dir) / template_name(form)
-
-
-def value_tag(key: str) -> str:
-    """The context name of a value cell: "t3.received.natural" → "t3_received_natural"."""
-    return key.replace(".", "_")
 
 
 # --- building ---------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
 from .package import PackageError, local_name, open_package, parse_part, resolve
 
@@ -219,6 +218,8 @@ class _Reader:
         root = self.part(part) if part else None
         if root is None:
             return set()
+        from openpyxl.styles.numbers import BUILTIN_FORMATS  # here: loading a cached run needs no openpyxl
+
         formats = dict(BUILTIN_FORMATS)
         result = set()
         for element in root:
@@ -337,6 +338,8 @@ def _cell(c, row, col, tags, strings, date_styles, epoch, shared):
 
 @functools.lru_cache(maxsize=1024)
 def _is_date_format(code: str) -> bool:
+    from openpyxl.styles.numbers import is_date_format
+
     return is_date_format(code)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from openpyxl.utils import get_column_letter
 
 from ..forms.spec import Form
 
@@ -70,11 +69,15 @@ class Place:
 
     @property
     def coordinate(self) -> str:
+        from openpyxl.utils import get_column_letter  # here: reading a cached run needs no openpyxl
+
         return f"{get_column_letter(self.col)}{self.row}"
 
     @property
     def absolute(self) -> str:
         """The reference as a defined name holds it, e.g. '三、依申请公开'!$D$7."""
+        from openpyxl.utils import get_column_letter
+
         return f"'{self.sheet}'!${get_column_letter(self.col)}${self.row}"
 
     def __str__(self) -> str:

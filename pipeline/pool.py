@@ -172,20 +172,19 @@ class _Deferred(Future):
         return super().result(timeout)
 
 
-def import_in_background(module: str) -> threading.Thread:
-    """Import `module` in a thread of this process (while the workers do the long part), so that it
-    is ready when needed; importing it then waits for the thread. Start it only once worker
-    processes run (see `stream_tasks(started=…)`): a fork while a thread holds an import lock could
-    leave a worker waiting forever."""
-    thread = threading.Thread(target=_import_quietly, args=(module,), name=f"import {module}", daemon=True)
+def in_background(function: Callable[..., Any], *args: Any) -> threading.Thread:
+    """Run `function(*args)` in a thread of this process (e.g. an import or a preparation the next
+    stage needs, while the workers do the long part); an exception is ignored (the real use reports
+    it). Start it only once worker processes run (see `stream_tasks(started=…)`), and join it before
+    another pool forks: a fork while a thread holds an import lock could leave a worker waiting
+    forever."""
+    thread = threading.Thread(target=_quietly, args=(function, args), daemon=True)
     thread.start()
     return thread
 
 
-def _import_quietly(module: str) -> None:
-    import importlib
-
+def _quietly(function: Callable[..., Any], args: tuple) -> None:
     try:
-        importlib.import_module(module)
-    except Exception:  # the real import, where it is needed, reports the problem
+        function(*args)
+    except Exception:
         pass

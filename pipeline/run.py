@@ -68,7 +68,7 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     from .batch import discover, run_batch
     from .forms import form_for_year
     from .office import OfficeUnavailable, find_soffice
-    from .pool import Workers, import_in_background
+    from .pool import Workers, in_background
     from .store import StoreError, load_previous, load_previous_texts, previous_missing_message
     from .word.render import ReportDataError, start_reports
     from .word.tags import TEMPLATES_DIR, template_path
@@ -103,11 +103,10 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
 
     remember_check()  # only now: a run stopped before reading writes nothing at all
     paths = discover(config.inbox)
-    warming = []  # pandas (comparison with peers, indicators), imported while the workers read
+    warming = []  # what the next stages need, prepared while the workers read (see warm_up)
 
     def workers_started():
-        if form.text_rules_for("peers"):
-            warming.append(import_in_background("pandas"))
+        warming.append(in_background(warm_up, form, template_path(form, templates)))
 
     with progress("读取并校验", len(paths)) as advance:
         result = run_batch(config, paths=paths, progress=advance, previous_by_unit=previous,
@@ -160,6 +159,20 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     if reports:
         outputs[f"Word 年度报告（{len(reports)} 份）"] = next(iter(reports.values())).parent
     return RunOutcome(result, outputs, reports, notices, report_problems, crashes)
+
+
+def warm_up(form, template: Path) -> None:
+    """What the stages after reading need, prepared in this process while the workers read, so that
+    it is ready at once and (with fork) shared by the next workers: pandas for the comparison with
+    peers and the indicators, the Word template compiled for the reports."""
+    import importlib
+
+    from .word.compiled import compiled_template
+
+    if form.text_rules_for("peers"):
+        importlib.import_module("pandas")
+
+    compiled_template(template)
 
 
 def template_problems(template: Path, form, draft: bool, cache: Path | None):

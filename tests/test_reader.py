@@ -469,6 +469,21 @@ def test_package_cells_of_every_kind():
     assert (sheet.value(2, 1), sheet.value(2, 2)) == (1, 2)
 
 
+def test_package_positions_after_empty_cells():
+    """An empty (style-only) cell is skipped without reading it, yet still takes its position for a
+    cell whose position is left out."""
+    book = read_book(tiny_book(
+        '<row r="1"><c r="C1" s="1"/><c><v>4</v></c><c r="F1" s="1"/><c s="1"/><c><v>8</v></c>'
+        '<c r="bad" s="1"/><c><v>9</v></c></row>'
+        '<row r="2"><c s="1"/><c r="B2" s="1"/><c r="D2"><v>7</v></c><c><v>5</v></c></row>',
+        styles='<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="0"/></cellXfs>',
+    ))
+    sheet = book["表"]
+    assert sheet.value(1, 4) == 4 and sheet.value(1, 8) == 8 and sheet.value(1, 10) == 9  # "bad" took I1
+    assert sheet.value(2, 4) == 7 and sheet.value(2, 5) == 5
+    assert sorted(sheet.cells) == [(1, 4), (1, 8), (1, 10), (2, 4), (2, 5)]
+
+
 def test_package_1904_dates():
     book = read_book(tiny_book('<row r="1"><c r="A1" s="1"><v>1</v></c></row>', workbook_pr='<workbookPr date1904="1"/>',
                                styles='<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs>'))

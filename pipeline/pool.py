@@ -42,14 +42,18 @@ def stream_tasks(
 ) -> Iterator[tuple[Any, Any]]:
     """Yield (id, function(*args)) for every (id, label, args) of `tasks`, as results arrive.
     `progress(label)` is called for each. No pool is started when there are no tasks. `started()`
-    is called once worker processes run (never when the tasks run in this process): from then on
-    this process may start threads without forking them into workers."""
+    is called once worker processes run, or when a single task runs here although workers were
+    allowed: from then on this process may start threads without forking them into workers (never
+    with `workers=1`, where the caller asked for one process)."""
     tasks = iter(tasks)
     first = list(itertools.islice(tasks, 2))
     if not first:
         return
-    if len(first) == 1:
+    if len(first) == 1 and workers > 1:
         workers = 1  # a single task: starting workers would cost more than it saves
+        if started is not None:
+            started()
+            started = None
     tasks = itertools.chain(first, tasks)
     if workers <= 1:
         if initializer is not None:

@@ -53,12 +53,12 @@ def test_two_workers_are_other_processes():
         assert os.getpid() not in {f.result() for f in futures}
 
 
-@pytest.mark.parametrize("workers, calls", [(1, 0), (2, 1)])
-def test_started_is_called_once_and_only_when_workers_run(workers, calls):
+@pytest.mark.parametrize("workers, tasks, calls", [(1, 5, 0), (2, 5, 1), (2, 1, 1), (1, 1, 0), (2, 0, 0)])
+def test_started_is_called_once_when_workers_run_or_were_allowed(workers, tasks, calls):
     called = []
-    tasks = ((n, str(n), (n,)) for n in range(5))
-    results = dict(stream_tasks(square, tasks, workers=workers, started=lambda: called.append(1)))
-    assert results == {n: n * n for n in range(5)}
+    items = ((n, str(n), (n,)) for n in range(tasks))
+    results = dict(stream_tasks(square, items, workers=workers, started=lambda: called.append(1)))
+    assert results == {n: n * n for n in range(tasks)}
     assert len(called) == calls
 
 

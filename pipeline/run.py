@@ -68,9 +68,8 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     from .batch import discover, run_batch
     from .forms import form_for_year
     from .office import OfficeUnavailable, find_soffice
-    from .pool import Workers, in_background
+    from .pool import in_background
     from .store import StoreError, load_previous, load_previous_texts, previous_missing_message
-    from .word.render import ReportDataError, start_reports
     from .word.tags import TEMPLATES_DIR, template_path
 
     if config.inbox.exists() and not config.inbox.is_dir():
@@ -117,38 +116,13 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     crashes = save_crashes(result, folder)
     note_changed_files(result)
     memo = OutputMemo(cache, folder) if cache is not None else None
-    outputs = None
+    digest = outputs = None
     if memo is not None:
         digest = county_digest(result, config, previous, template_path(form, templates))
-        outputs = _fresh_county_outputs(memo, digest, folder)
-    report_problems: list[str] = []
-    reports: dict[str, Path] = {}
+        outputs = _fresh_county_outputs(memo, digest, folder)  # None: to be written
     try:
-        # the county outputs and the units' reports are written side by side by the same workers
-        pending_reports = start_reports(result, config, None, templates, draft=options.draft, pdf=options.pdf,
-                                        memo=memo, checked=True)
-        county_tasks = 0 if outputs is not None else len(result.units) + 4  # at most: copies and 4 outputs
-        with Workers(options.jobs, len(pending_reports.tasks) + county_tasks) as workers:
-            pending_outputs = None
-            if outputs is None:
-                from .outputs import start_outputs  # openpyxl and the summary: only when they are written
-
-                pending_outputs = start_outputs(result, config, workers, previous=previous, memo=memo)
-            pending_reports.submit(workers)
-            labels = {**(pending_outputs.futures if pending_outputs else {}), **pending_reports.futures}
-            fresh = [p.name for p in pending_reports.written.values()]
-            with progress("写出汇总表、问题清单和 Word 报告", len(labels) + len(fresh)) as advance:
-                for name in fresh:
-                    advance(name)  # reports still as last written
-                for future in workers.as_completed(labels):
-                    advance(labels[future])
-            if pending_outputs is not None:
-                outputs = pending_outputs.finish()
-                if memo is not None:
-                    _record_county_outputs(memo, digest, folder, outputs)
-            reports = pending_reports.finish()
-    except ReportDataError as exc:
-        reports, report_problems = exc.written, exc.problems
+        outputs, reports, report_problems = _write_outputs_and_reports(
+            result, config, options, templates, previous, memo, digest, outputs, progress)
     except OfficeUnavailable as exc:
         raise RunError(str(exc)) from None
     finally:
@@ -173,6 +147,40 @@ def warm_up(form, template: Path) -> None:
         importlib.import_module("pandas")
 
     compiled_template(template)
+
+
+def _write_outputs_and_reports(result, config, options, templates, previous, memo, digest, outputs, progress):
+    """The county outputs (unless `outputs` are those still as written from `digest`) and the units'
+    reports, written side by side by the same workers. Returns (outputs, reports, problems):
+    `problems` names the reports that lacked data (ReportDataError)."""
+    from .pool import Workers
+    from .word.render import ReportDataError, start_reports
+
+    pending_reports = start_reports(result, config, None, templates, draft=options.draft, pdf=options.pdf,
+                                    memo=memo, checked=True)
+    county_tasks = 0 if outputs is not None else len(result.units) + 4  # at most: the copies and 4 outputs
+    with Workers(options.jobs, len(pending_reports.tasks) + county_tasks) as workers:
+        pending_outputs = None
+        if outputs is None:
+            from .outputs import start_outputs  # openpyxl and the summary: only when they are written
+
+            pending_outputs = start_outputs(result, config, workers, previous=previous, memo=memo)
+        pending_reports.submit(workers)
+        labels = {**(pending_outputs.futures if pending_outputs else {}), **pending_reports.futures}
+        fresh = [p.name for p in pending_reports.written.values()]
+        with progress("写出汇总表、问题清单和 Word 报告", len(labels) + len(fresh)) as advance:
+            for name in fresh:
+                advance(name)  # reports still as last written
+            for future in workers.as_completed(labels):
+                advance(labels[future])
+        if pending_outputs is not None:
+            outputs = pending_outputs.finish()
+            if memo is not None:
+                _record_county_outputs(memo, digest, year_folder(config), outputs)
+        try:
+            return outputs, pending_reports.finish(), []
+        except ReportDataError as exc:
+            return outputs, exc.written, exc.problems
 
 
 def template_problems(template: Path, form, draft: bool, cache: Path | None):

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Sequence
+from typing import Collection, Sequence
 
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from .findings import fmt_number
 from .forms.spec import Form
@@ -62,17 +63,22 @@ def indicators(form: Form) -> tuple[Indicator, ...]:
     return tuple(items)
 
 
-def long_values(result):
+def long_values(result, keys: Collection[str] | None = None):
     """The values of the units that passed, long form (unit_code, unit, kind, key, value as Decimal):
-    a pandas DataFrame, the same rows data.csv holds."""
+    a pandas DataFrame, the same rows data.csv holds (only those of `keys` when given)."""
     import pandas as pd
 
     rows = [
         (u.unit.code, u.unit.name, u.unit.kind, key, Decimal(value))
-        for u in sorted(result.passed(), key=lambda u: u.unit.code)
+        for u in _passed_by_code(result)
         for key, value in sorted(u.submission.values.items())
+        if keys is None or key in keys
     ]
     return pd.DataFrame(rows, columns=["unit_code", "unit", "kind", "key", "value"])
+
+
+def _passed_by_code(result) -> list:
+    return sorted(result.passed(), key=lambda u: u.unit.code)
 
 
 def indicator_table(result):
@@ -82,9 +88,11 @@ def indicator_table(result):
     import pandas as pd
 
     items = indicators(result.form)
-    frame = long_values(result)
     keys = sorted({k for i in items for k in i.numerator + i.denominator} | {"t3.total.total"})
-    units = frame[["unit_code", "unit", "kind"]].drop_duplicates().set_index("unit_code")
+    frame = long_values(result, set(keys))  # only the cells the indicators use (a form has some 200)
+    # every unit that passed with any value, as the long form of all its values would list it
+    units = [(u.unit.code, u.unit.name, u.unit.kind) for u in _passed_by_code(result) if u.submission.values]
+    units = pd.DataFrame(units, columns=["unit_code", "unit", "kind"]).drop_duplicates().set_index("unit_code")
     wide = frame[frame["key"].isin(keys)].pivot(index="unit_code", columns="key", values="value")
     wide = wide.reindex(index=units.index, columns=keys).astype(object)
     county = {k: sum((v for v in wide[k] if v is not None and v == v), Decimal(0)) for k in keys}
@@ -128,10 +136,12 @@ def percent(value: Decimal | None) -> str:
     return f"{fmt_number((value * 100).quantize(Decimal('0.01')))}%"
 
 
-def ranking(result):
+def ranking(result, table=None):
     """The units that passed ranked by 实质公开率 (high first; ties by 办理结果总计, more first, then
-    code); a unit without finished applications has no rate and no rank. A DataFrame with "rank"."""
-    table = indicator_table(result)
+    code); a unit without finished applications has no rate and no rank. A DataFrame with "rank".
+    `table`: the run's `indicator_table`, when the caller has it already."""
+    if table is None:
+        table = indicator_table(result)
     units = table[table["unit_code"] != ""].copy()
     import pandas as pd
 
@@ -152,27 +162,32 @@ def add_indicator_sheets(workbook, result, peer_findings: Sequence | None = None
     items = indicators(result.form)
     table = indicator_table(result)
     _indicator_sheet(workbook.create_sheet(INDICATOR_SHEET), items, table)
-    _ranking_sheet(workbook.create_sheet(RANKING_SHEET), items, ranking(result))
+    _ranking_sheet(workbook.create_sheet(RANKING_SHEET), items, ranking(result, table))
     peers = peer_findings if peer_findings is not None else [f for f in result.findings if f.rule == "P1"]
     _peers_sheet(workbook.create_sheet(PEERS_SHEET), result, peers)
 
 
+# The fonts of the sheets, made once: the workbook's style registry knows each by identity (see
+# pipeline/workbook/styles.py). bold=False is not the same font as no bold given (b="0" is written).
+_FONT = Font(name=BODY_FONT, size=10)
+_BOLD_FONTS = {flag: Font(name=BODY_FONT, size=10, bold=flag) for flag in (False, True)}
+_NOTE_FONT = Font(name=BODY_FONT, size=10, color="595959")
+_HEADING_FONT = Font(name=BODY_FONT, size=11, bold=True)
+
+
 def _header(ws, row: int, headers: Sequence[tuple[str, float]]) -> None:
     for col, (text, width) in enumerate(headers, start=1):
-        write_cell(ws, row, col, text, Font(name=BODY_FONT, size=10, bold=True), CENTER, HEADER_FILL).border = BORDER
-        ws.column_dimensions[ws.cell(row, col).column_letter].width = width
+        write_cell(ws, row, col, text, _BOLD_FONTS[True], CENTER, HEADER_FILL, border=BORDER)
+        ws.column_dimensions[get_column_letter(col)].width = width
 
 
 def _value_cell(ws, row: int, col: int, value, item: Indicator | None, bold: bool = False) -> None:
-    cell = ws.cell(row, col)
-    cell.border = BORDER
-    cell.font = Font(name=BODY_FONT, size=10, bold=bold)
-    cell.alignment = CENTER
+    font = _BOLD_FONTS[bool(bold)]
     if value is None:
-        write_cell(ws, row, col, "—")
+        write_cell(ws, row, col, "—", font, CENTER, border=BORDER)
         return
-    cell.value = plain_number(value)
-    cell.number_format = PERCENT_FORMAT if item is not None and item.is_rate else (AMOUNT_FORMAT if item else "0")
+    number_format = PERCENT_FORMAT if item is not None and item.is_rate else (AMOUNT_FORMAT if item else "0")
+    write_cell(ws, row, col, plain_number(value), font, CENTER, border=BORDER, number_format=number_format)
 
 
 def _indicator_sheet(ws, items: Sequence[Indicator], table) -> None:
@@ -188,7 +203,7 @@ def _indicator_sheet(ws, items: Sequence[Indicator], table) -> None:
         row += 1
         total = record["unit_code"] == ""
         for col, text in enumerate((record["unit_code"], record["unit"], record["kind"]), start=1):
-            write_cell(ws, row, col, text, Font(name=BODY_FONT, size=10, bold=total), LEFT, TOTAL_FILL if total else None).border = BORDER
+            write_cell(ws, row, col, text, _BOLD_FONTS[total], LEFT, TOTAL_FILL if total else None, border=BORDER)
         col = 4
         _value_cell(ws, row, col, record["outcomes"], None, total)
         for item in items:
@@ -197,16 +212,16 @@ def _indicator_sheet(ws, items: Sequence[Indicator], table) -> None:
                 col += 1
                 _value_cell(ws, row, col, value, item if offset == len(parts) - 1 else None, total)
     row += 2
-    write_cell(ws, row, 1, "指标定义", Font(name=BODY_FONT, size=11, bold=True), LEFT)
+    write_cell(ws, row, 1, "指标定义", _HEADING_FONT, LEFT)
     definitions = [(i.name, i.definition) for i in items] + [
         ("计算范围", "只计通过校验的单位；全县合计按各单位分子、分母分别相加后再相除。分母为0时不计算比率，显示“—”。"),
         ("精度", "比率按四舍五入保留到0.01%；金额按各单位填报数字精确相加，不作舍入。"),
     ]
     for name, text in definitions:
         row += 1
-        write_cell(ws, row, 1, name, Font(name=BODY_FONT, size=10, bold=True), LEFT)
+        write_cell(ws, row, 1, name, _BOLD_FONTS[True], LEFT)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        write_cell(ws, row, 3, text, Font(name=BODY_FONT, size=10), LEFT)
+        write_cell(ws, row, 3, text, _FONT, LEFT)
         ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=min(len(headers), 12))
         ws.row_dimensions[row].height = 15.0 * wrapped_lines(text, 80)
     ws.freeze_panes = "D2"
@@ -223,13 +238,13 @@ def _ranking_sheet(ws, items: Sequence[Indicator], ranked) -> None:
         rank = record["rank"]
         texts = ("—" if rank is None or rank != rank else int(rank), record["unit_code"], record["unit"], record["kind"])
         for col, text in enumerate(texts, start=1):
-            write_cell(ws, row, col, text, Font(name=BODY_FONT, size=10), CENTER if col == 1 else LEFT).border = BORDER
+            write_cell(ws, row, col, text, _FONT, CENTER if col == 1 else LEFT, border=BORDER)
         _value_cell(ws, row, 5, record["outcomes"], None)
         for offset, item in enumerate(items):
             _value_cell(ws, row, 6 + offset, record[item.name], item)
     note = ("说明：按实质公开率从高到低排列，相同时办理结果总计多的在前；本年度没有办结申请的单位不计算比率、不排名（名次为“—”）。"
             "只计通过校验的单位。")
-    write_cell(ws, row + 2, 1, note, Font(name=BODY_FONT, size=10, color="595959"), LEFT)
+    write_cell(ws, row + 2, 1, note, _NOTE_FONT, LEFT)
     ws.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=len(headers))
     ws.row_dimensions[row + 2].height = 30
     ws.freeze_panes = "A2"
@@ -246,13 +261,13 @@ def _peers_sheet(ws, result, findings: Sequence) -> None:
         values = (finding.unit_code, finding.unit, kinds.get(finding.unit_code, ""),
                   f"{finding.row}／{finding.column}", finding.actual, finding.expected, finding.message)
         for col, value in enumerate(values, start=1):
-            write_cell(ws, row, col, value, Font(name=BODY_FONT, size=10), LEFT).border = BORDER
+            write_cell(ws, row, col, value, _FONT, LEFT, border=BORDER)
         ws.row_dimensions[row].height = 15.0 * wrapped_lines(finding.message, 80)
     rule = next((r for r in result.form.text_rules if r.id == "P1"), None)
     note = "没有差异悬殊的数字。" if not findings else ""
     if rule is not None:
         note += f"规则 P1“{rule.title}”：{rule.instruction}"
-    write_cell(ws, row + 2, 1, note, Font(name=BODY_FONT, size=10, color="595959"), LEFT)
+    write_cell(ws, row + 2, 1, note, _NOTE_FONT, LEFT)
     ws.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=len(headers))
     ws.row_dimensions[row + 2].height = 30
     print_setup(ws, landscape=True, centered=False)
@@ -290,7 +305,7 @@ def indicator_sentences(result, whole: str = "全县") -> list[str]:
             sentences.append(f"本年度没有因政府信息公开引起的{label}案件，不计算{name}。")
     if "收费金额（万元）" in county:
         sentences.append(f"各单位行政事业性收费本年收费金额合计{fmt_number(county['收费金额（万元）'])}万元。")
-    ranked = ranking(result)
+    ranked = ranking(result, table)
     ranked = ranked[ranked["rank"].map(lambda r: r is not None and r == r)]
     if len(ranked) >= 2:
         top, bottom = ranked.iloc[0], ranked.iloc[-1]

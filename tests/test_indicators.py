@@ -71,6 +71,21 @@ def test_ranking_high_first_ties_by_outcomes_and_no_rank_without_applications():
     assert [(r["rank"], r["unit_code"]) for r in ranked.to_dict("records")] == [(1, "04"), (2, "01"), (3, "02"), (None, "03")]
 
 
+def test_ranking_of_a_table_made_before_is_the_ranking():
+    result = run(unit_result("01", A), unit_result("02", B), unit_result("03", C))
+    assert ranking(result, indicator_table(result)).equals(ranking(result))
+
+
+def test_a_unit_that_passed_without_any_indicator_cell_is_still_a_row():
+    # the table reads only the cells the indicators use; a unit is listed all the same
+    other = unit_result("02", {})
+    other.submission.values = {"t2.rules.issued": Decimal(1)}
+    table = indicator_table(run(unit_result("01", A), other))
+    rows = {r["unit_code"]: r for r in table.to_dict("records")}
+    assert list(table["unit_code"]) == ["01", "02", ""]
+    assert rows["02"]["outcomes"] == 0 and rows["02"]["实质公开率"] is None
+
+
 def test_2019_format_has_no_fee_amount():
     table = indicator_table(run(unit_result("01", A | {"t2.fees.amount": 0}, form=FORM_2019), form=FORM_2019))
     assert "收费金额（万元）" not in table.columns

@@ -19,6 +19,7 @@ from openpyxl.worksheet.page import PageMargins
 from ..files import fixed_timestamp, save_workbook
 from ..findings import TYPES, Finding
 from ..workbook.cells import wrapped_lines
+from ..workbook.styles import cell_styles
 from ..forms.spec import ERROR, NOTICE, WARNING
 from .display import DISPLAY_COLUMNS, display_rows
 from ..workbook.cells import MAX_CELL_CHARS  # noqa: F401 (re-exported)
@@ -105,29 +106,21 @@ def write_findings_table(ws, findings: Iterable[Finding], *, header_row: int, om
 
     Shared with the 问题清单 sheet of 汇总表 and the 退回意见 sheet of a marked-up return copy."""
     columns = table_columns(omit)
+    styles = cell_styles(ws.parent)
     for col, (name, header) in enumerate(columns, start=1):
-        cell = put_text(ws, header_row, col, header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = HEADER_ALIGN
-        cell.border = BORDER
+        styles.apply(put_text(ws, header_row, col, header), font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGN, border=BORDER)
         ws.column_dimensions[get_column_letter(col)].width = WIDTHS[name]
     row = header_row
-    severity_col = [name for name, _ in columns].index("severity") + 1
     for entry in display_rows(findings):
         row += 1
         lines = 1
         for col, (name, _) in enumerate(columns, start=1):
-            value = getattr(entry, name)
-            cell = put_text(ws, row, col, value)
-            cell.font = BODY_FONT
-            cell.border = BORDER
-            cell.alignment = TOP_WRAP if name in WRAPPED else TOP
+            text = text_of(getattr(entry, name))
+            fill = SEVERITY_FILLS.get(entry.severity) if name == "severity" else None
+            styles.apply(_put(ws, row, col, text), font=BODY_FONT, border=BORDER, fill=fill,
+                         alignment=TOP_WRAP if name in WRAPPED else TOP)
             if name in WRAPPED:
-                lines = max(lines, wrapped_lines(text_of(value), WIDTHS[name]))
-        fill = SEVERITY_FILLS.get(entry.severity)
-        if fill is not None:
-            ws.cell(row, severity_col).fill = fill
+                lines = max(lines, wrapped_lines(text, WIDTHS[name]))
         ws.row_dimensions[row].height = max(LINE_HEIGHT, LINE_HEIGHT * lines) + 2
     last_col = get_column_letter(len(columns))
     printed = get_column_letter(len([c for c in columns if c[0] not in NOT_PRINTED]))
@@ -146,8 +139,12 @@ def table_columns(omit: Iterable[str] = ()) -> list[tuple[str, str]]:
 
 def put_text(ws, row: int, col: int, value):
     """Write `value` as a text cell (never a formula); empty values leave the cell empty."""
+    return _put(ws, row, col, text_of(value))
+
+
+def _put(ws, row: int, col: int, text: str):
+    """`put_text` of a value already made cell text by `text_of`."""
     cell = ws.cell(row, col)
-    text = text_of(value)
     if text:
         cell.value = text
         cell.data_type = "s"  # openpyxl marks "=…" as a formula on assignment
@@ -194,13 +191,11 @@ def _guide_sheet(ws, title: str, rules: Iterable | None) -> None:
         cell.fill = HEADER_FILL
         cell.border = BORDER
     entries = rule_rows(rules) + [(key, name, "") for key, name in TYPES.items()]
+    styles = cell_styles(ws.parent)
     for entry in entries:
         row += 1
         for col, value in enumerate(entry, start=1):
-            cell = put_text(ws, row, col, value)
-            cell.font = BODY_FONT
-            cell.border = BORDER
-            cell.alignment = TOP_WRAP
+            styles.apply(put_text(ws, row, col, value), font=BODY_FONT, border=BORDER, alignment=TOP_WRAP)
         ws.row_dimensions[row].height = LINE_HEIGHT * max(wrapped_lines(entry[1], 30), wrapped_lines(entry[2], 80)) + 2
     print_findings_setup(ws, landscape=False)
 

@@ -12,6 +12,7 @@ from openpyxl.worksheet.pagebreak import Break
 from ..batch import RunResult
 from ..config import CountyConfig
 from ..workbook.cells import plain_number, print_setup, write_cell
+from ..workbook.styles import style_cell
 from .figures import figure_value, last_year_form, outcome_groups
 from .style import BODY_FONT, CENTER, HEADER_FILL, LEFT, page_footer
 
@@ -40,11 +41,11 @@ def _chart_sheet(ws, result: RunResult, config: CountyConfig, totals: Mapping[st
         write_cell(ws, row, 1, unit_result.unit.name, body, LEFT)
         value = figure_value(unit_result.submission.values, received, form)
         if value is not None:
-            ws.cell(row, 2, plain_number(value)).font = body
+            style_cell(ws.cell(row, 2, plain_number(value)), font=body)
         if previous is not None:
             last = figure_value(previous.get(unit_result.unit.code), received, last_form)
             if last is not None:
-                ws.cell(row, 3, plain_number(last)).font = body
+                style_cell(ws.cell(row, 3, plain_number(last)), font=body)
     units_end = row
     chart_row = 1
     if passed:
@@ -64,7 +65,7 @@ def _chart_sheet(ws, result: RunResult, config: CountyConfig, totals: Mapping[st
     for name, keys in outcome_groups(form):
         row += 1
         write_cell(ws, row, 1, name, body, LEFT)
-        ws.cell(row, 2, plain_number(figure_value(totals, keys, form))).font = body
+        style_cell(ws.cell(row, 2, plain_number(figure_value(totals, keys, form))), font=body)
     chart = _bar_chart(ws, f"{config.county}本年度办理结果分布（件）", outcome_head, row, 2, 2, "件")
     chart.type = "bar"
     chart.legend = None

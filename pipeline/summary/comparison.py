@@ -10,6 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from ..batch import PASSED, RunResult
 from ..workbook.cells import plain_number, print_setup, write_cell
+from ..workbook.styles import cell_styles
 from .figures import figure_value, headline_figures, last_year_form
 from .style import BODY_FONT, BORDER, CENTER, HEADER_FILL, LEFT, PERCENT_FORMAT, STATUS_FILLS, page_footer
 
@@ -37,11 +38,14 @@ def _comparison_sheet(ws, result: RunResult, totals: Mapping[str, Decimal], prev
             write_cell(ws, 2, start + offset, part, header_font, CENTER, HEADER_FILL)
             ws.column_dimensions[get_column_letter(start + offset)].width = 9
     last_col = first + len(figures) * len(COMPARISON_PARTS) - 1
+    styles = cell_styles(ws.parent)
     for col in range(1, last_col + 1):
         for row in (1, 2):
-            ws.cell(row, col).border = BORDER
+            styles.apply(ws.cell(row, col), border=BORDER)
 
     body = Font(name=BODY_FONT, size=10)
+    total_font = Font(name=BODY_FONT, size=10, bold=True)
+    plain_font = Font(name=BODY_FONT, size=10, bold=False)
     lines = []
     for unit_result in result.units:
         code = unit_result.unit.code
@@ -58,9 +62,8 @@ def _comparison_sheet(ws, result: RunResult, totals: Mapping[str, Decimal], prev
     for labels, now, last, is_total in lines:
         row += 1
         for col, value in enumerate(labels, start=1):
-            write_cell(ws, row, col, value, body, LEFT).border = BORDER
-        if labels[2] in STATUS_FILLS:
-            ws.cell(row, 3).fill = STATUS_FILLS[labels[2]]
+            fill = STATUS_FILLS.get(labels[2]) if col == 3 else None
+            write_cell(ws, row, col, value, body, LEFT, fill, border=BORDER)
         for index, (_, keys) in enumerate(figures):
             start = first + index * len(COMPARISON_PARTS)
             this_year = figure_value(now, keys, form)
@@ -69,10 +72,8 @@ def _comparison_sheet(ws, result: RunResult, totals: Mapping[str, Decimal], prev
             rate = change / last_year if change is not None and last_year else None
             number_format = "0.00####" if keys == ("t2.fees.amount",) else "0"
             for offset, value in enumerate((this_year, last_year, change, rate)):
-                cell = ws.cell(row, start + offset)
-                cell.border = BORDER
-                cell.font = Font(name=BODY_FONT, size=10, bold=is_total)
-                cell.number_format = PERCENT_FORMAT if offset == 3 else number_format
+                cell = styles.apply(ws.cell(row, start + offset), border=BORDER, font=total_font if is_total else plain_font,
+                                    number_format=PERCENT_FORMAT if offset == 3 else number_format)
                 if value is not None:
                     cell.value = float(value) if offset == 3 else plain_number(value)
     note = (

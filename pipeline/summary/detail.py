@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from ..batch import RunResult
 from ..forms.spec import Form
 from ..workbook.cells import plain_number, print_setup, wrapped_lines, write_cell
+from ..workbook.styles import cell_styles, style_cell
 from ..workbook.template import NUMBER_FORMATS
 from .style import BODY_FONT, BORDER, CENTER, HEADER_FILL, LEFT, STATUS_FILLS, page_footer
 
@@ -56,31 +57,31 @@ def _detail_sheet(ws, result: RunResult) -> None:
         ws.column_dimensions[get_column_letter(col)].width = UNIT_WIDTH
         unit = unit_result.unit
         for row, value in enumerate((unit.code, unit.name, unit.kind, unit_result.status), start=1):
-            write_cell(ws, row, col, value, header_font if row == 2 else body, CENTER, HEADER_FILL)
-        ws.cell(len(HEADER_ROWS), col).fill = STATUS_FILLS[unit_result.status]
+            fill = STATUS_FILLS[unit_result.status] if row == len(HEADER_ROWS) else HEADER_FILL
+            write_cell(ws, row, col, value, header_font if row == 2 else body, CENTER, fill, border=BORDER)
     last_col = first + len(result.units) - 1
     names = [u.unit.name for u in result.units]
     ws.row_dimensions[2].height = 14.0 * max([wrapped_lines(n, UNIT_WIDTH) for n in names] or [1]) + 2
-    for col in range(1, last_col + 1):
+    for col in range(1, first):  # the merged label headers (the unit columns have their borders)
         for row in range(1, len(HEADER_ROWS) + 1):
-            ws.cell(row, col).border = BORDER
+            style_cell(ws.cell(row, col), border=BORDER)
 
     row = len(HEADER_ROWS)
     values = [u.submission.values if u.submission is not None else {} for u in result.units]
+    styles = cell_styles(ws.parent)  # a cell per form cell and unit: the registry, looked up once
     for cell, (section, row_label, col_label) in zip(form.cells, detail_labels(form)):
         row += 1
         for col, text in enumerate((section, row_label, col_label), start=1):
-            write_cell(ws, row, col, text, body, LEFT).border = BORDER
+            write_cell(ws, row, col, text, body, LEFT, border=BORDER)
         lines = max(wrapped_lines(row_label, LABEL_COLUMNS[1][1]), wrapped_lines(col_label, LABEL_COLUMNS[2][1]))
         if lines > 1:
             ws.row_dimensions[row].height = 14.0 * lines + 2
+        number_format = NUMBER_FORMATS[cell.kind]
         for offset, unit_values in enumerate(values):
-            target = ws.cell(row, first + offset)
-            target.border = BORDER
-            target.font = body
-            target.number_format = NUMBER_FORMATS[cell.kind]
-            if unit_values.get(cell.key) is not None:
-                target.value = plain_number(unit_values[cell.key])
+            target = styles.apply(ws.cell(row, first + offset), border=BORDER, font=body, number_format=number_format)
+            value = unit_values.get(cell.key)
+            if value is not None:
+                target.value = plain_number(value)
     ws.freeze_panes = ws.cell(len(HEADER_ROWS) + 1, first).coordinate
     ws.auto_filter.ref = f"A{len(HEADER_ROWS)}:{get_column_letter(last_col)}{row}"
     print_setup(ws, landscape=True, centered=False)

@@ -14,6 +14,7 @@ from ..config import CountyConfig
 from ..forms.spec import Cell, Form
 from ..workbook import layout
 from ..workbook.cells import plain_number, print_setup, wrapped_lines, write_cell
+from ..workbook.styles import style_cell
 from ..workbook.layout import Place
 from ..workbook.template import COLUMN_WIDTHS, NUMBER_FORMATS, draw_grid
 from .style import BODY_FONT, BORDER, CENTER, HEADER_FILL, HEADING_FONT, LEFT, TOTAL_FILL, page_footer
@@ -89,11 +90,8 @@ def _summary_sheet(ws, result: RunResult, config: CountyConfig, totals: Mapping[
 
         def value_cell(cell: Cell, target) -> None:
             target.value = plain_number(totals[cell.key])
-            target.font = value_font
-            target.alignment = CENTER
-            target.number_format = NUMBER_FORMATS[cell.kind]
-            if cell.is_total:
-                target.fill = TOTAL_FILL
+            style_cell(target, font=value_font, alignment=CENTER, number_format=NUMBER_FORMATS[cell.kind],
+                       fill=TOTAL_FILL if cell.is_total else None)
 
         widths = SUMMARY_WIDTHS[table.key][: table.n_cols]
         draw_grid(ws, table, top, left, value_cell, widths)

@@ -14,6 +14,7 @@ from ..batch import FAILED, RunResult
 from ..config import CountyConfig
 from ..forms.spec import ERROR, WARNING
 from ..workbook.cells import print_setup, write_cell
+from ..workbook.styles import style_cell
 from .style import BODY_FONT, BORDER, CENTER, HEADER_FILL, STATUS_FILLS, TOP_LEFT, page_footer
 from .totals import PARTIAL, shown_status
 
@@ -26,12 +27,13 @@ STATUS_COLUMNS = (
 )
 HIDDEN_COLUMN = len(STATUS_COLUMNS)  # the full hash: for machines, not printed
 PARTIAL_FILL = PatternFill("solid", fgColor="FFEB9C")
+COUNT_ALIGNMENT = Alignment(horizontal="center", vertical="top")
 
 
 def _status_sheet(ws, result: RunResult, config: CountyConfig) -> None:
     header_font = Font(name=BODY_FONT, size=11, bold=True)
     for col, (header, width) in enumerate(STATUS_COLUMNS, start=1):
-        write_cell(ws, 1, col, header, header_font, CENTER, HEADER_FILL).border = BORDER
+        write_cell(ws, 1, col, header, header_font, CENTER, HEADER_FILL, border=BORDER)
         ws.column_dimensions[get_column_letter(col)].width = width
     rows = []
     for unit_result in result.units:
@@ -53,15 +55,12 @@ def _status_sheet(ws, result: RunResult, config: CountyConfig) -> None:
         names = "\n".join(s.file.name for s in files)
         hashes = "\n".join(s.file.sha256 for s in files)
         texts = (code, name, kind, status, names, received, late, sizes, short)
+        status_fill = PARTIAL_FILL if status == PARTIAL else STATUS_FILLS.get(status, STATUS_FILLS[FAILED])
         for col, value in enumerate(texts, start=1):
-            write_cell(ws, row, col, value, body, TOP_LEFT).border = BORDER
+            write_cell(ws, row, col, value, body, TOP_LEFT, status_fill if col == 4 else None, border=BORDER)
         for col, value in ((10, errors), (11, warnings)):
-            cell = ws.cell(row, col, value)
-            cell.font = body
-            cell.border = BORDER
-            cell.alignment = Alignment(horizontal="center", vertical="top")
+            style_cell(ws.cell(row, col, value), font=body, border=BORDER, alignment=COUNT_ALIGNMENT)
         write_cell(ws, row, HIDDEN_COLUMN, hashes, body, TOP_LEFT)
-        ws.cell(row, 4).fill = PARTIAL_FILL if status == PARTIAL else STATUS_FILLS.get(status, STATUS_FILLS[FAILED])
         ws.row_dimensions[row].height = 14.0 * max(1, len(files)) + 2
     ws.column_dimensions[get_column_letter(HIDDEN_COLUMN)].hidden = True
     ws.freeze_panes = "C2"

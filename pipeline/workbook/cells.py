@@ -3,14 +3,18 @@ wrapped text, and A4 print setup."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet.page import PageMargins
 
 from ..names import shown_name
+from .styles import style_cell
 
 MAX_CELL_CHARS = 32767  # Excel's limit for the text of one cell
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")  # lone surrogates: undecodable bytes of a file name
+_WIDE_RE = re.compile(r"[\u2e80-\U0010ffff]")  # characters about two wide (CJK and beyond)
 
 
 def cell_text(text: str) -> str:
@@ -18,26 +22,23 @@ def cell_text(text: str) -> str:
     lone surrogates (undecodable bytes of a file name) written as visible escapes ("\\x1b")."""
     if ILLEGAL_CHARACTERS_RE.search(text):
         text = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+    if _SURROGATE_RE.search(text):
         text = shown_name(text)
     return text
 
 
-def write_cell(ws, row: int, col: int, value, font=None, alignment=None, fill=None):
+def write_cell(ws, row: int, col: int, value, font=None, alignment=None, fill=None, *, border=None, number_format=None):
     """Write `value`; a string stays text even when it begins with = + - @ (never a formula), and
-    holds only characters a worksheet can store (`cell_text`)."""
+    holds only characters a worksheet can store (`cell_text`). The styles given are set through the
+    workbook's style registry (`styles.style_cell`: the same result, without hashing them per cell)."""
     cell = ws.cell(row, col)
     if isinstance(value, str):
         value = cell_text(value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # openpyxl marks "=…" as a formula on assignment
-    if font is not None:
-        cell.font = font
-    if alignment is not None:
-        cell.alignment = alignment
-    if fill is not None:
-        cell.fill = fill
+    if font is not None or alignment is not None or fill is not None or border is not None or number_format is not None:
+        style_cell(cell, font=font, alignment=alignment, fill=fill, border=border, number_format=number_format)
     return cell
 
 
@@ -52,7 +53,7 @@ def wrapped_lines(text: str, width: float) -> int:
     about two). Office suites do not grow rows for wrapped text written by openpyxl."""
     total = 0
     for line in str(text).split("\n") or [""]:
-        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
+        units = len(line) + len(_WIDE_RE.findall(line))  # a wide character counts twice
         total += max(1, -(-units // max(1, int(width * 0.95))))
     return max(1, total)
 

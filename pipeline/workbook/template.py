@@ -26,6 +26,7 @@ from ..forms import form_for_year
 from ..forms.spec import Cell, CellKind, Form, Table
 from . import layout
 from .cells import plain_number, print_setup, wrapped_lines, write_cell
+from .styles import style_cell
 from .layout import Place
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -307,17 +308,15 @@ def _table_sheets(wb: Workbook, form: Form, prefill: Mapping[str, Decimal]) -> N
 
 def _draw_table(ws, form: Form, table: Table, prefill: Mapping[str, Decimal]) -> None:
     validations: dict[CellKind, DataValidation] = {}
+    value_font = Font(name=BODY_FONT, size=11)
 
     def value_cell(cell: Cell, target) -> None:
-        target.font = Font(name=BODY_FONT, size=11)
-        target.alignment = CENTER
-        target.number_format = NUMBER_FORMATS[cell.kind]
         if cell.is_total:
+            style_cell(target, font=value_font, alignment=CENTER, number_format=NUMBER_FORMATS[cell.kind], fill=TOTAL_FILL)
             target.value = "=" + _sum_formula(form, cell)
-            target.fill = TOTAL_FILL
         else:
-            target.protection = UNLOCKED
-            target.fill = INPUT_FILL
+            style_cell(target, font=value_font, alignment=CENTER, number_format=NUMBER_FORMATS[cell.kind],
+                       protection=UNLOCKED, fill=INPUT_FILL)
             if cell.key in prefill:
                 target.value = plain_number(prefill[cell.key])
             if cell.kind not in validations:
@@ -348,7 +347,7 @@ def draw_grid(
     label_font = Font(name=BODY_FONT, size=10)
     for r in range(table.n_rows):
         for c in range(table.n_cols):
-            ws.cell(top + r, left + c).border = BORDER
+            style_cell(ws.cell(top + r, left + c), border=BORDER)
     for label in table.labels:
         place = Place(ws.title, top + label.row, left + label.col)
         row_label = label.role in ("row", "group")
@@ -357,7 +356,7 @@ def draw_grid(
         _merge(ws, place, label.rowspan, label.colspan)
     for blank in table.blanks:
         place = Place(ws.title, top + blank.row, left + blank.col)
-        ws.cell(place.row, place.col).fill = BLANK_FILL
+        style_cell(ws.cell(place.row, place.col), fill=BLANK_FILL)
         _merge(ws, place, blank.rowspan, blank.colspan)
     for cell in table.cells:
         place = Place(ws.title, top + cell.row, left + cell.col)

@@ -8,6 +8,7 @@ bytes, and `write_atomic` leaves an existing identical file alone (its modificat
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import os
 import tempfile
@@ -92,12 +93,42 @@ def workbook_bytes(workbook) -> bytes:
     `Workbook.save` stamps the current time as the modification date; the writer is called
     directly so that the document keeps the dates its builder set.
     """
-    from openpyxl.writer.excel import ExcelWriter
-
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(workbook, archive).save()
+        _excel_writer()(workbook, archive).save()
     return normalize_zip(buffer.getvalue())
+
+
+@functools.cache
+def _excel_writer():
+    """openpyxl's ExcelWriter, with each worksheet's XML written in memory.
+
+    openpyxl writes every worksheet to a temporary file, copies it into the archive and deletes it;
+    on some disks deleting takes longer than writing the sheet. The entry gets the same content and
+    the same attributes (a regular file, mode 0600, as `mkstemp` makes it), so the bytes after
+    `normalize_zip` are those openpyxl's own writer gives."""
+    from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+    from openpyxl.worksheet._writer import WorksheetWriter
+    from openpyxl.writer.excel import ExcelWriter
+
+    class MemoryExcelWriter(ExcelWriter):
+        def write_worksheet(self, ws):  # openpyxl 3.1.5 ExcelWriter.write_worksheet, without the file
+            if self.workbook.write_only:
+                return super().write_worksheet(ws)
+            ws._drawing = SpreadsheetDrawing()
+            ws._drawing.charts = ws._charts
+            ws._drawing.images = ws._images
+            out = io.BytesIO()
+            writer = WorksheetWriter(ws, out)
+            writer.write()
+            ws._rels = writer._rels
+            info = zipfile.ZipInfo(ws.path[1:], date_time=FIXED_ZIP_TIME)
+            info.compress_type = self._archive.compression
+            info.external_attr = (0o100600 & 0xFFFF) << 16  # what ZipFile.write records for a mkstemp file
+            self._archive.writestr(info, out.getvalue())
+            self.manifest.append(ws)
+
+    return MemoryExcelWriter
 
 
 def save_workbook(workbook, path: Path) -> bool:

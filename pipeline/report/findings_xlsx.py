@@ -8,11 +8,13 @@ and wrapped, A4 landscape at a legible scale. Values are text even when they loo
 
 from __future__ import annotations
 
+from copy import copy
 from pathlib import Path
 from typing import Iterable
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
@@ -114,15 +116,21 @@ def write_findings_table(ws, findings: Iterable[Finding], *, header_row: int, om
         ws.column_dimensions[get_column_letter(col)].width = WIDTHS[name]
     row = header_row
     severity_col = [name for name, _ in columns].index("severity") + 1
+    styled: dict[tuple, StyleArray] = {}  # (wrapped, style before) -> style after: each worked out once
     for entry in display_rows(findings):
         row += 1
         lines = 1
         for col, (name, _) in enumerate(columns, start=1):
             value = getattr(entry, name)
             cell = put_text(ws, row, col, value)
-            cell.font = BODY_FONT
-            cell.border = BORDER
-            cell.alignment = TOP_WRAP if name in WRAPPED else TOP
+            key = (name in WRAPPED, tuple(cell._style) if cell._style else None)
+            if key not in styled:
+                cell.font = BODY_FONT
+                cell.border = BORDER
+                cell.alignment = TOP_WRAP if name in WRAPPED else TOP
+                styled[key] = copy(cell._style)
+            else:
+                cell._style = copy(styled[key])  # the same ids: no style objects hashed per cell
             if name in WRAPPED:
                 lines = max(lines, wrapped_lines(text_of(value), WIDTHS[name]))
         fill = SEVERITY_FILLS.get(entry.severity)

@@ -94,9 +94,55 @@ def workbook_bytes(workbook) -> bytes:
     directly so that the document keeps the dates its builder set.
     """
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+    with _FixedTimeZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         _excel_writer()(workbook, archive).save()
-    return normalize_zip(buffer.getvalue())
+        normalized = archive.normalized()
+    return buffer.getvalue() if normalized else normalize_zip(buffer.getvalue())
+
+
+class _FixedTimeZipFile(zipfile.ZipFile):
+    """A zip being written whose entries named by `writestr` get `FIXED_ZIP_TIME` (and otherwise
+    what `ZipFile.writestr` gives them): the archive `normalize_zip` would make of it, without
+    inflating and deflating everything again. `normalized()` says whether that holds (every
+    entry written so, each name once); if not, the caller normalizes as before."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._fixed = True
+        self._names: set[str] = set()
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if isinstance(zinfo_or_arcname, str) and compress_type is None and compresslevel is None:
+            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=FIXED_ZIP_TIME)
+            info.compress_type = self.compression
+            info._compresslevel = self.compresslevel
+            if info.filename[-1] == "/":
+                info.external_attr = 0o40775 << 16 | 0x10
+            else:
+                info.external_attr = 0o600 << 16
+            zinfo_or_arcname = info
+        self._note(zinfo_or_arcname, compress_type is None and compresslevel is None)
+        return super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, *args, **kwargs):
+        self._fixed = False  # the file's own time and attributes: normalize_zip rewrites them
+        return super().write(*args, **kwargs)
+
+    def _note(self, info, plain: bool) -> None:
+        name = info.filename if isinstance(info, zipfile.ZipInfo) else str(info)
+        if (
+            not plain
+            or not isinstance(info, zipfile.ZipInfo)
+            or info.date_time != FIXED_ZIP_TIME
+            or info.compress_type != zipfile.ZIP_DEFLATED
+            or info._compresslevel is not None
+            or name in self._names
+        ):
+            self._fixed = False
+        self._names.add(name)
+
+    def normalized(self) -> bool:
+        return self._fixed and self.compression == zipfile.ZIP_DEFLATED and self.compresslevel is None
 
 
 @functools.cache

@@ -151,8 +151,8 @@ def _excel_writer():
 
     openpyxl writes every worksheet to a temporary file, copies it into the archive and deletes it;
     on some disks deleting takes longer than writing the sheet. The entry gets the same content and
-    the same attributes (a regular file, mode 0600, as `mkstemp` makes it), so the bytes after
-    `normalize_zip` are those openpyxl's own writer gives."""
+    the same attributes (those of a temporary file), so the bytes are those openpyxl's own writer
+    and `normalize_zip` give."""
     from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
     from openpyxl.worksheet._writer import WorksheetWriter
     from openpyxl.writer.excel import ExcelWriter
@@ -170,11 +170,26 @@ def _excel_writer():
             ws._rels = writer._rels
             info = zipfile.ZipInfo(ws.path[1:], date_time=FIXED_ZIP_TIME)
             info.compress_type = self._archive.compression
-            info.external_attr = (0o100600 & 0xFFFF) << 16  # what ZipFile.write records for a mkstemp file
+            info.external_attr = _temporary_file_attr()
             self._archive.writestr(info, out.getvalue())
             self.manifest.append(ws)
 
     return MemoryExcelWriter
+
+
+@functools.cache
+def _temporary_file_attr() -> int:
+    """The zip attributes `ZipFile.write` records for a temporary file as openpyxl makes them
+    (0600 regular file on POSIX; Windows reports its own mode), worked out once per process."""
+    try:
+        with tempfile.NamedTemporaryFile(mode="w", prefix="nianbao.", delete=False) as handle:
+            name = handle.name
+        try:
+            return (os.stat(name).st_mode & 0xFFFF) << 16
+        finally:
+            os.remove(name)
+    except OSError:
+        return 0o100600 << 16
 
 
 def save_workbook(workbook, path: Path) -> bool:

@@ -68,7 +68,7 @@ def annotate_copy(
     findings = ordered(findings)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops (e.g. slicers)
-        wb = load_for_edit(data)
+        wb = load_for_edit(data)  # openpyxl.load_workbook(io.BytesIO(data)), faster: see loading.py
 
     _remove_earlier_marks(wb)
     marks: dict[tuple[str, int, int], list[Finding]] = defaultdict(list)

@@ -188,3 +188,22 @@ def test_a_file_resaved_by_libreoffice_is_marked_up_keeping_its_merges(tmp_path)
     marked = {(RECEIVED.sheet, RECEIVED_AT), (OVERVIEW.sheet, (7, 1))}
     old, new = _cells(round_trip, before.sheetnames), _cells(after, before.sheetnames)
     assert {k: v for k, v in new.items() if k not in marked} == {k: v for k, v in old.items() if k not in marked}
+
+
+def test_shared_strings_are_read_as_openpyxl_reads_them():
+    from openpyxl.reader.strings import read_string_table
+
+    from pipeline.workbook.loading import _string_table
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    table = f"""<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{main}"><si><t>a</t></si>
+    <si><t xml:space="preserve"> b </t></si><si/><si><t/></si><si><t>x</t><t>y</t></si>
+    <si><r><t>r1</t></r><r><rPr><b/></rPr><t>r2</t></r></si><si><t>p</t><rPh sb="0" eb="1"><t>q</t></rPh></si>
+    <si><t>_x005F_x000D_</t></si><si><t>a<x xmlns="urn:x"/>b</t></si><si><t>青塘镇</t></si></sst>""".encode()
+    assert _string_table(io.BytesIO(table)) == read_string_table(io.BytesIO(table))
+    assert _string_table(io.BytesIO(table))[-1] == "青塘镇"
+    odd = table.replace(b"<si><t>a</t></si>", b'<si unknown="1"><t>a</t></si>')
+    with pytest.raises(TypeError):  # what openpyxl does with it, through the same code
+        _string_table(io.BytesIO(odd))
+    with pytest.raises(TypeError):
+        read_string_table(io.BytesIO(odd))

@@ -24,6 +24,7 @@ import io
 import warnings
 
 from openpyxl.cell import MergedCell
+from openpyxl.cell.text import Text
 from openpyxl.comments.comment_sheet import CommentSheet
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.packaging.relationship import RelationshipList, get_dependents, get_rels_path
@@ -36,10 +37,12 @@ from openpyxl.worksheet._reader import WorksheetReader
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.table import Table
-from openpyxl.xml.constants import COMMENTS_NS
-from openpyxl.xml.functions import fromstring
+from openpyxl.xml.constants import COMMENTS_NS, SHARED_STRINGS, SHEET_MAIN_NS
+from openpyxl.xml.functions import fromstring, iterparse
 
 _SIDES = ("top", "left", "right", "bottom")
+_SI = "{%s}si" % SHEET_MAIN_NS
+_T = "{%s}t" % SHEET_MAIN_NS
 
 
 def load_for_edit(data: bytes):
@@ -56,6 +59,16 @@ class EditReader(ExcelReader):
     def __init__(self, source, *, keep_vba: bool = False, keep_links: bool = True):
         super().__init__(source, read_only=False, keep_vba=keep_vba, data_only=False, keep_links=keep_links)
         self.merge_steps: dict[tuple, int] = {}  # one workbook's style steps -> resulting style id
+
+    def read_strings(self):
+        """openpyxl's shared strings; a plain string (`<si><t>…</t></si>`, as LibreOffice writes
+        them) is taken from its text directly instead of through `Text.from_tree`."""
+        if self.rich_text:
+            return super().read_strings()
+        ct = self.package.find(SHARED_STRINGS)
+        if ct is not None:
+            with self.archive.open(ct.PartName[1:]) as src:
+                self.shared_strings = _string_table(src)
 
     def read_worksheets(self):  # openpyxl 3.1.5 ExcelReader.read_worksheets, read_only removed
         comment_warning = """Cell '{0}':{1} is part of a merged range but has a comment which will be removed because merged cells cannot contain any data."""
@@ -203,6 +216,24 @@ def _bind_range(ws, ref: str, steps: dict) -> MergedCellRange:
             cells[(cell.row, cell.column)] = cell
         _style(cell).protectionId = protection
     return mcr
+
+
+def _string_table(source) -> list[str]:
+    """openpyxl.reader.strings.read_string_table. For an <si> without attributes whose children
+    are all <t> (no runs, no phonetic text), `Text.from_tree(si).content` is the text of the last
+    <t>, or "" -- taken so here; any other <si> goes through `Text.from_tree` as before (and fails
+    as it did on what openpyxl rejects)."""
+    strings = []
+    for _, node in iterparse(source):
+        if node.tag == _SI:
+            if not node.attrib and all(child.tag == _T for child in node):
+                text = node[-1].text if len(node) else None
+                text = text if text is not None else ""
+            else:
+                text = Text.from_tree(node).content
+            strings.append(text.replace("x005F_", ""))
+            node.clear()
+    return strings
 
 
 def _style(cell) -> StyleArray:

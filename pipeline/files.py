@@ -8,6 +8,7 @@ bytes, and `write_atomic` leaves an existing identical file alone (its modificat
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import os
 import tempfile
@@ -92,12 +93,103 @@ def workbook_bytes(workbook) -> bytes:
     `Workbook.save` stamps the current time as the modification date; the writer is called
     directly so that the document keeps the dates its builder set.
     """
+    buffer = io.BytesIO()
+    with _FixedTimeZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        _excel_writer()(workbook, archive).save()
+        normalized = archive.normalized()
+    return buffer.getvalue() if normalized else normalize_zip(buffer.getvalue())
+
+
+class _FixedTimeZipFile(zipfile.ZipFile):
+    """A zip being written whose entries named by `writestr` get `FIXED_ZIP_TIME` (and otherwise
+    what `ZipFile.writestr` gives them): the archive `normalize_zip` would make of it, without
+    inflating and deflating everything again. `normalized()` says whether that holds (every
+    entry written so, each name once); if not, the caller normalizes as before."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._fixed = True
+        self._names: set[str] = set()
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if isinstance(zinfo_or_arcname, str) and compress_type is None and compresslevel is None:
+            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=FIXED_ZIP_TIME)
+            info.compress_type = self.compression
+            info._compresslevel = self.compresslevel
+            if info.filename[-1] == "/":
+                info.external_attr = 0o40775 << 16 | 0x10
+            else:
+                info.external_attr = 0o600 << 16
+            zinfo_or_arcname = info
+        self._note(zinfo_or_arcname, compress_type is None and compresslevel is None)
+        return super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, *args, **kwargs):
+        self._fixed = False  # the file's own time and attributes: normalize_zip rewrites them
+        return super().write(*args, **kwargs)
+
+    def _note(self, info, plain: bool) -> None:
+        name = info.filename if isinstance(info, zipfile.ZipInfo) else str(info)
+        if (
+            not plain
+            or not isinstance(info, zipfile.ZipInfo)
+            or info.date_time != FIXED_ZIP_TIME
+            or info.compress_type != zipfile.ZIP_DEFLATED
+            or info._compresslevel is not None
+            or name in self._names
+        ):
+            self._fixed = False
+        self._names.add(name)
+
+    def normalized(self) -> bool:
+        return self._fixed and self.compression == zipfile.ZIP_DEFLATED and self.compresslevel is None
+
+
+@functools.cache
+def _excel_writer():
+    """openpyxl's ExcelWriter, with each worksheet's XML written in memory.
+
+    openpyxl writes every worksheet to a temporary file, copies it into the archive and deletes it;
+    on some disks deleting takes longer than writing the sheet. The entry gets the same content and
+    the same attributes (those of a temporary file), so the bytes are those openpyxl's own writer
+    and `normalize_zip` give."""
+    from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+    from openpyxl.worksheet._writer import WorksheetWriter
     from openpyxl.writer.excel import ExcelWriter
 
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(workbook, archive).save()
-    return normalize_zip(buffer.getvalue())
+    class MemoryExcelWriter(ExcelWriter):
+        def write_worksheet(self, ws):  # openpyxl 3.1.5 ExcelWriter.write_worksheet, without the file
+            if self.workbook.write_only:
+                return super().write_worksheet(ws)
+            ws._drawing = SpreadsheetDrawing()
+            ws._drawing.charts = ws._charts
+            ws._drawing.images = ws._images
+            out = io.BytesIO()
+            writer = WorksheetWriter(ws, out)
+            writer.write()
+            ws._rels = writer._rels
+            info = zipfile.ZipInfo(ws.path[1:], date_time=FIXED_ZIP_TIME)
+            info.compress_type = self._archive.compression
+            info.external_attr = _temporary_file_attr()
+            self._archive.writestr(info, out.getvalue())
+            self.manifest.append(ws)
+
+    return MemoryExcelWriter
+
+
+@functools.cache
+def _temporary_file_attr() -> int:
+    """The zip attributes `ZipFile.write` records for a temporary file as openpyxl makes them
+    (0600 regular file on POSIX; Windows reports its own mode), worked out once per process."""
+    try:
+        with tempfile.NamedTemporaryFile(mode="w", prefix="nianbao.", delete=False) as handle:
+            name = handle.name
+        try:
+            return (os.stat(name).st_mode & 0xFFFF) << 16
+        finally:
+            os.remove(name)
+    except OSError:
+        return 0o100600 << 16
 
 
 def save_workbook(workbook, path: Path) -> bool:

@@ -14,7 +14,7 @@ import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-IN_FLIGHT_PER_WORKER = 4
+IN_FLIGHT_PER_WORKER = 16
 
 
 def default_jobs() -> int:

@@ -312,10 +312,7 @@ def start_reports(
             else:
                 stale.append((unit_result, path, is_draft))
         chosen = stale
-    pending.tasks = [
-        (u.unit, path, report_context(form, result.year, u.unit, u.submission, draft=is_draft))
-        for u, path, is_draft in chosen
-    ]
+    pending.tasks = [(u.unit, path, (form, result.year, u.unit, u.submission, is_draft)) for u, path, is_draft in chosen]
     if workers is not None:
         pending.submit(workers)
     return pending
@@ -328,25 +325,25 @@ class PendingReports:
 
     def __init__(self, result: RunResult, config: CountyConfig, folder: Path, template: Path, pdf: bool, memo):
         self.result, self.config, self.folder, self.template, self.pdf, self.memo = result, config, folder, template, pdf, memo
-        self.tasks: list[tuple[Unit, Path, dict]] = []
+        self.tasks: list[tuple[Unit, Path, tuple]] = []  # (unit, path, what report_context is made of)
         self.digests: dict[str, str] = {}
         self.written: dict[str, Path] = {}
         self.futures: dict[Future, str] = {}
         self._outcomes: list[Future] = []
 
     def submit(self, workers) -> None:
-        for _, path, context in self.tasks:
-            future = workers.submit(_render_task, self.template, context, path)
+        for _, path, made_of in self.tasks:
+            future = workers.submit(_render_task, self.template, made_of, path)
             self.futures[future] = path.name
             self._outcomes.append(future)
 
     def finish(self) -> dict[str, Path]:
         form, memo, written = self.result.form, self.memo, self.written
         failures: list[str] = []
-        for (unit, path, context), future in zip(self.tasks, self._outcomes):
+        for (unit, path, made_of), future in zip(self.tasks, self._outcomes):
             outcome = future.result()
             if outcome == _UNDEFINED:
-                failures.append(_missing_data(form, unit, context))
+                failures.append(_missing_data(form, unit, _context(*made_of)))
                 continue
             if outcome == _TOO_LARGE:
                 failures.append(
@@ -378,14 +375,19 @@ def _check_template(template: Path, form: Form, draft: bool) -> list[str]:
 _UNDEFINED, _TOO_LARGE = "undefined", "too-large"
 
 
-def _render_task(template: Path, context: Mapping[str, Any], path: Path) -> bool | str:
-    """Render one report (in a worker): True when written, False when already identical, or why not."""
+def _context(form: Form, year: int, unit: Unit, submission: Submission, draft: bool) -> dict:
+    return report_context(form, year, unit, submission, draft=draft)
+
+
+def _render_task(template: Path, made_of: tuple, path: Path) -> bool | str:
+    """Render one report (in a worker, its context made there too): True when written, False when
+    already identical, or why not."""
     from jinja2 import UndefinedError
 
     from .compiled import ReportTooLarge
 
     try:
-        return render_report(template, context, path)
+        return render_report(template, _context(*made_of), path)
     except UndefinedError:
         return _UNDEFINED
     except ReportTooLarge:

@@ -339,8 +339,10 @@ def balanced_title(text: str, chars_per_line: int = TITLE_CHARS_PER_LINE) -> str
         return text
     natural = {m.start() for m in TITLE_BREAKS.finditer(text)}
     candidates = []
+    head = 0.0
     for at in range(1, len(text)):
-        head, tail = title_width(text[:at]), title_width(text[at:])
+        head += title_width(text[at - 1])  # the width of text[:at], kept as it grows
+        tail = total - head
         if max(head, tail) > chars_per_line or min(head, tail) < MIN_TITLE_LINE:
             continue
         if text[at - 1].isdigit() and (text[at].isdigit() or text[at] == "年"):

@@ -81,15 +81,13 @@ def run_batch(
     mp_context=None,
     cache: Path | None = None,
     workers_started: Callable[[], None] | None = None,
-    gate: Callable[[], None] | None = None,
 ) -> RunResult:
     """Read and check every file of the inbox against the roster.
 
     The per-file stage runs in `jobs` worker processes (None: one per core; 1: in this process).
     With `cache` (a folder), files examined by an earlier run with the same bytes, roster, year, last
     year's data and tool are not examined again (see `pipeline.cache`). `workers_started()` is called
-    once worker processes run; `gate()`, once every file is examined and before anything is stored,
-    may raise to stop the run."""
+    once worker processes run."""
     from .cache import FileCache
     from .perfile import FileJob, examine_all
 
@@ -100,10 +98,7 @@ def run_batch(
     files = FileCache(cache, job_digest(job)) if cache is not None else None
     outcomes = examine_all(paths, job, jobs=jobs, progress=progress, mp_context=mp_context, cache=files,
                            started=workers_started)
-    if gate is not None:
-        gate()
     if files is not None:
-        files.flush()
         files.prune()
     result = assemble(config, form, outcomes, paths.findings, cache=cache)
     if files is not None:

@@ -76,7 +76,6 @@ class FileCache:
         self.folder = Path(folder) / FILES
         self.run_digest = run_digest
         self.used: set[str] = set()
-        self.pending: list[tuple[str, Any]] = []  # stored by `flush`, once the run goes on
 
     def key(self, name: str, sha256: str) -> str:
         return hashlib.sha256(f"{self.run_digest}\n{name}\n{sha256}".encode()).hexdigest()
@@ -86,14 +85,8 @@ class FileCache:
         return load_entry(self.folder / key)
 
     def store(self, key: str, outcome) -> None:
-        """Remember `outcome` (written by `flush`: a run stopped while reading writes nothing)."""
         self.used.add(key)
-        self.pending.append((key, outcome))
-
-    def flush(self) -> None:
-        for key, outcome in self.pending:
-            store_entry(self.folder / key, outcome)
-        self.pending.clear()
+        store_entry(self.folder / key, outcome)
 
     def prune(self) -> None:
         """Forget entries this run did not use (files since changed or removed)."""

@@ -84,10 +84,9 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     form = form_for_year(config.year)
     folder = year_folder(config)
     cache = folder / CACHE_DIR if options.cache else None
-    check = TemplateCheck(template_path(form, templates), form, options.draft, cache)
-    if options.jobs == 1:
-        check.run()  # no workers to check beside: before the long part of the run
-    check.stop_if_failed()
+    problems, remember_check = template_problems(template_path(form, templates), form, options.draft, cache)
+    if problems:
+        raise RunError("Word 报告模板有问题，未处理任何文件：\n" + "\n".join(problems))
     if options.pdf and find_soffice() is None:
         raise RunError("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，或不加 --pdf。")
     try:
@@ -101,27 +100,19 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
 
     from .cache import OutputMemo
 
+    remember_check()  # only now: a run stopped before reading writes nothing at all
     paths = discover(config.inbox)
-    warming = []  # the template check and what the next stages need, while the workers read (see warm_up)
+    warming = []  # what the next stages need, prepared while the workers read (see warm_up)
 
     def workers_started():
-        warming.append(in_background(warm_up, form, check))
+        warming.append(in_background(warm_up, form, template_path(form, templates)))
 
-    def checked_template():
-        for thread in warming:
-            thread.join()  # also before the output stage forks its workers
-        check.run()  # unless done in the background
-        check.stop_if_failed()  # nothing of the reading is kept
-
-    with progress("读取并校验", len(paths)) as show:
-        def advance(name):
-            show(name)
-            check.stop_if_failed()  # the background check found a problem: stop reading now
-
+    with progress("读取并校验", len(paths)) as advance:
         result = run_batch(config, paths=paths, progress=advance, previous_by_unit=previous,
                            previous_texts=previous_texts, jobs=options.jobs, cache=cache,
-                           workers_started=workers_started, gate=checked_template)
-    check.remember()
+                           workers_started=workers_started)
+    for thread in warming:
+        thread.join()  # before the output stage forks its workers
     crashes = save_crashes(result, folder)
     note_changed_files(result)
     memo = OutputMemo(cache, folder) if cache is not None else None
@@ -144,20 +135,18 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     return RunOutcome(result, outputs, reports, notices, report_problems, crashes)
 
 
-def warm_up(form, check: TemplateCheck) -> None:
-    """Done in this process while the workers read: the template check (unless remembered), then
-    what the stages after reading need, so that it is ready at once and (with fork) shared by the
-    next workers: pandas for the comparison with peers and the indicators, the Word template
-    compiled for the reports."""
+def warm_up(form, template: Path) -> None:
+    """What the stages after reading need, prepared in this process while the workers read, so that
+    it is ready at once and (with fork) shared by the next workers: pandas for the comparison with
+    peers and the indicators, the Word template compiled for the reports."""
     import importlib
 
-    if check.run():
-        return
     from .word.compiled import compiled_template
 
     if form.text_rules_for("peers"):
         importlib.import_module("pandas")
-    compiled_template(check.template)
+
+    compiled_template(template)
 
 
 def _write_outputs_and_reports(result, config, options, templates, previous, memo, digest, outputs, progress):
@@ -194,42 +183,25 @@ def _write_outputs_and_reports(result, config, options, templates, previous, mem
             return outputs, exc.written, exc.problems
 
 
-class TemplateCheck:
-    """`check_word_template` of the run's Word template, remembered in the cache by the template's
-    content. Not remembered, it costs ~0.3 s (python-docx): with workers reading the files, it runs
-    in the background beside them, and the reading stops as soon as it finds a problem."""
+def template_problems(template: Path, form, draft: bool, cache: Path | None):
+    """check_word_template, remembered in the cache by the template's content (it costs ~0.3 s).
+    Returns the problems and a function that stores a passed check (called once the run goes on)."""
+    from .cache import digest_of, file_bytes_digest, load_entry, store_entry, tool_digest
 
-    def __init__(self, template: Path, form, draft: bool, cache: Path | None):
-        from .cache import digest_of, file_bytes_digest, load_entry, tool_digest
+    def check_word_template(*args, **kwargs):  # python-docx is loaded only when the check is not remembered
+        from .word.template import check_word_template
 
-        self.template, self.form, self.draft = template, form, draft
-        self.problems: list[str] | None = None  # None: not checked yet
-        self._entry: Path | None = None
-        self._remembered = False
-        if cache is not None and template.is_file():
-            self._entry = cache / "templates" / digest_of(tool_digest(), file_bytes_digest(template), form.id, draft)
-            found = load_entry(self._entry)
-            if isinstance(found, list) and not found:
-                self.problems, self._remembered = [], True
+        return check_word_template(*args, **kwargs)
 
-    def run(self) -> list[str]:
-        if self.problems is None:
-            from .word.template import check_word_template
-
-            self.problems = check_word_template(self.template, self.form, draft=self.draft)
-        return self.problems
-
-    def remember(self) -> None:
-        """Store a passed check (once the run goes on: a run stopped before writes nothing)."""
-        from .cache import store_entry
-
-        if self._entry is not None and self.problems == [] and not self._remembered:
-            store_entry(self._entry, [])
-            self._remembered = True
-
-    def stop_if_failed(self) -> None:
-        if self.problems:
-            raise RunError("Word 报告模板有问题，未处理任何文件：\n" + "\n".join(self.problems))
+    if cache is None or not template.is_file():
+        return check_word_template(template, form, draft=draft), lambda: None
+    key = digest_of(tool_digest(), file_bytes_digest(template), form.id, draft)
+    entry = cache / "templates" / key
+    found = load_entry(entry)
+    if isinstance(found, list) and not found:
+        return found, lambda: None
+    problems = check_word_template(template, form, draft=draft)
+    return problems, (lambda: None) if problems else (lambda: store_entry(entry, problems))
 
 
 COUNTY_OUTPUTS = "::county"  # the memo's entry for the county outputs: (digest, {label: relative path})

@@ -73,23 +73,6 @@ def test_a_bad_word_template_stops_before_reading(tmp_path):
     assert not year_folder(config).exists()
 
 
-def test_a_bad_word_template_checked_beside_the_workers_stops_the_run_and_keeps_nothing(tmp_path):
-    """With workers, the template is checked in the background while they read: the run still
-    stops with the same message, and nothing of the reading (not even the cache) is written."""
-    import dataclasses
-
-    from pipeline.word import template_name
-
-    config = county(tmp_path)
-    inbox_of_three(config)
-    templates = tmp_path / "模板"
-    templates.mkdir()
-    (templates / template_name(FORM_2021)).write_bytes(b"not a docx")
-    with pytest.raises(RunError, match="^Word 报告模板有问题，未处理任何文件：\n"):
-        run_county(dataclasses.replace(config, templates=templates), RunOptions(jobs=2))
-    assert not year_folder(config).exists()
-
-
 def crash_on(name):
     real = perfile.read_document
 

@@ -61,6 +61,8 @@ class FileJob:
         # comparison with peers reads after all units are in (its notices name the cell)
         kept = {key for rule in self.form.text_rules_for("peers") for key in rule.cells}
         submission.places = {key: place for key, place in submission.places.items() if key in kept}
+        # what a cell held as typed: only a draft report prints it, for a cell whose value was refused
+        submission.raw = {key: raw for key, raw in submission.raw.items() if key not in submission.values}
         return FileOutcome(submission, unit.code if unit else None, read_findings)
 
 

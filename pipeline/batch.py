@@ -80,14 +80,12 @@ def run_batch(
     jobs: int | None = 1,
     mp_context=None,
     cache: Path | None = None,
-    workers_started: Callable[[], None] | None = None,
 ) -> RunResult:
     """Read and check every file of the inbox against the roster.
 
     The per-file stage runs in `jobs` worker processes (None: one per core; 1: in this process).
     With `cache` (a folder), files examined by an earlier run with the same bytes, roster, year, last
-    year's data and tool are not examined again (see `pipeline.cache`). `workers_started()` is called
-    once worker processes run."""
+    year's data and tool are not examined again (see `pipeline.cache`)."""
     from .cache import FileCache
     from .perfile import FileJob, examine_all
 
@@ -96,8 +94,7 @@ def run_batch(
     job = FileJob(Roster.of(config), config.year, form, dict(previous_by_unit or {}), previous_by_unit is not None,
                   {code: dict(texts) for code, texts in (previous_texts or {}).items()})
     files = FileCache(cache, job_digest(job)) if cache is not None else None
-    outcomes = examine_all(paths, job, jobs=jobs, progress=progress, mp_context=mp_context, cache=files,
-                           started=workers_started)
+    outcomes = examine_all(paths, job, jobs=jobs, progress=progress, mp_context=mp_context, cache=files)
     if files is not None:
         files.prune()
     result = assemble(config, form, outcomes, paths.findings, cache=cache)

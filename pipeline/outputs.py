@@ -9,6 +9,7 @@ File names come from the roster, never from what a township typed. The inbox is 
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ def write_outputs(
     last time, and still as written, is not made again."""
     from .pool import Workers
 
-    with Workers(1) as workers:
+    with Workers(1, 1) as workers:
         pending = start_outputs(result, config, workers, folder=folder, previous=previous, memo=memo)
         for _ in workers.as_completed(pending.futures):
             pass
@@ -67,14 +68,20 @@ class PendingOutputs:
     memo: object = None
 
     def finish(self) -> dict[str, Path]:
+        """Every task is looked at: what was written is recorded, then the first error (in the
+        order below) is raised."""
         out = self.out
-        self.findings.result()
-        written = {"问题清单（Excel）": out / FINDINGS_XLSX, "问题清单（网页）": out / FINDINGS_HTML}
+        errors = [f.exception() for f in (self.findings, self.summary, self.summary_report, self.datasets)]
         for path, (future, digest) in self.copies.items():
-            if future is not None:
-                future.result()
-                if self.memo is not None:
-                    self.memo.record(path, digest)
+            if future is None:
+                continue
+            errors.append(future.exception())
+            if future.exception() is None and self.memo is not None:
+                self.memo.record(path, digest)
+        error = next((e for e in errors if e is not None), None)
+        if error is not None:
+            raise error
+        written = {"问题清单（Excel）": out / FINDINGS_XLSX, "问题清单（网页）": out / FINDINGS_HTML}
         if self.copies:
             written[f"退回修改的文件（{len(self.copies)} 个）"] = out / RETURNS_DIR
         written["汇总表（报上级）"] = self.summary.result()
@@ -97,9 +104,10 @@ def start_outputs(
     memo=None,
 ) -> PendingOutputs:
     """Submit the writing of every county output to `workers` (a `pool.Workers`); see `write_outputs`.
-    The run is pickled once for the tasks that need all of it."""
+    The run is pickled once for the tasks that need all of it (without the bytes kept for the copies)."""
     out = folder if folder is not None else year_folder(config)
-    run = pickle.dumps((result, config, previous), protocol=pickle.HIGHEST_PROTOCOL)
+    light = dataclasses.replace(result, units=[dataclasses.replace(u, source=None) for u in result.units])
+    run = pickle.dumps((light, config, previous), protocol=pickle.HIGHEST_PROTOCOL)
     futures: dict[Future, str] = {}
 
     def submit(label: str, function, *args) -> Future:

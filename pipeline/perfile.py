@@ -122,14 +122,12 @@ def examine_all(
     progress: Callable[[str], None] | None = None,
     mp_context=None,
     cache=None,
-    started: Callable[[], None] | None = None,
 ) -> list[FileOutcome]:
     """Every file examined, in the order of `paths`; `jobs` worker processes (None: one per core, 1:
     in this process). `progress` is called with each file name as its result arrives.
 
     Each file is read once here (its snapshot travels to the worker). With a `cache.FileCache`, a
-    file whose bytes (and name, and the run's digest) were examined before is not examined again.
-    `started()` is called once worker processes run (see `pool.stream_tasks`)."""
+    file whose bytes (and name, and the run's digest) were examined before is not examined again."""
     from .pool import stream_tasks, workers_for
 
     label = getattr(paths, "label", lambda path: "")  # an inbox scan names same-named files by their folder
@@ -151,12 +149,12 @@ def examine_all(
                         progress(path.name)
                     continue
             if not preloaded:
-                preloaded.append(_preload())
+                preloaded.append(_preload(mp_context))
             yield i, path.name, (snapshot,)
 
     stream = stream_tasks(
         _examine_in_worker, misses(), workers=workers_for(jobs, len(paths)), progress=progress,
-        initializer=_set_job, initargs=(job,), mp_context=mp_context, started=started,
+        initializer=_set_job, initargs=(job,), mp_context=mp_context,
     )
     for i, outcome in stream:
         results[i] = outcome
@@ -165,12 +163,17 @@ def examine_all(
     return results  # type: ignore[return-value]
 
 
-def _preload():
-    """What reading needs, imported here before workers start: forked workers share it, instead of
-    each importing it (a re-run that examines nothing imports none of it)."""
-    import openpyxl
+def _preload(mp_context) -> bool:
+    """What reading needs, imported here before workers are forked: they share it, instead of each
+    importing it (a re-run that examines nothing imports none of it). Workers that are started
+    afresh (spawn: Windows, macOS) import it themselves."""
+    import importlib
+    import multiprocessing
 
-    return openpyxl
+    method = mp_context.get_start_method() if mp_context is not None else multiprocessing.get_start_method()
+    if method == "fork":
+        importlib.import_module("openpyxl")
+    return True
 
 
 _JOB = None

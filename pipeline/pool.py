@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import itertools
 import os
-import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-IN_FLIGHT_PER_WORKER = 16
+IN_FLIGHT_PER_WORKER = 4
 
 
 def default_jobs() -> int:
@@ -38,22 +37,15 @@ def stream_tasks(
     initializer: Callable[..., None] | None = None,
     initargs: tuple = (),
     mp_context=None,
-    started: Callable[[], None] | None = None,
 ) -> Iterator[tuple[Any, Any]]:
     """Yield (id, function(*args)) for every (id, label, args) of `tasks`, as results arrive.
-    `progress(label)` is called for each. No pool is started when there are no tasks. `started()`
-    is called once worker processes run, or when a single task runs here although workers were
-    allowed: from then on this process may start threads without forking them into workers (never
-    with `workers=1`, where the caller asked for one process)."""
+    `progress(label)` is called for each. No pool is started when there are no tasks."""
     tasks = iter(tasks)
     first = list(itertools.islice(tasks, 2))
     if not first:
         return
-    if len(first) == 1 and workers > 1:
+    if len(first) == 1:
         workers = 1  # a single task: starting workers would cost more than it saves
-        if started is not None:
-            started()
-            started = None
     tasks = itertools.chain(first, tasks)
     if workers <= 1:
         if initializer is not None:
@@ -76,9 +68,6 @@ def stream_tasks(
                     break
                 ident, label, args = item
                 running[pool.submit(function, *args)] = (ident, label)
-                if started is not None:  # the first submit started every worker (fork: all at once)
-                    started()
-                    started = None
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -122,7 +111,7 @@ class Workers:
     as with any `concurrent.futures.Future`. Use as a context manager: leaving it waits for every
     task and stops the workers."""
 
-    def __init__(self, jobs: int | None, tasks: int = 2, *, mp_context=None):
+    def __init__(self, jobs: int | None, tasks: int, *, mp_context=None):
         self.workers = workers_for(jobs, tasks)
         self._mp_context = mp_context
         self._pool: ProcessPoolExecutor | None = None
@@ -174,21 +163,3 @@ class _Deferred(Future):
     def result(self, timeout=None):
         self.run()
         return super().result(timeout)
-
-
-def in_background(function: Callable[..., Any], *args: Any) -> threading.Thread:
-    """Run `function(*args)` in a thread of this process (e.g. an import or a preparation the next
-    stage needs, while the workers do the long part); an exception is ignored (the real use reports
-    it). Start it only once worker processes run (see `stream_tasks(started=…)`), and join it before
-    another pool forks: a fork while a thread holds an import lock could leave a worker waiting
-    forever."""
-    thread = threading.Thread(target=_quietly, args=(function, args), daemon=True)
-    thread.start()
-    return thread
-
-
-def _quietly(function: Callable[..., Any], args: tuple) -> None:
-    try:
-        function(*args)
-    except Exception:
-        pass

@@ -68,7 +68,6 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     from .batch import discover, run_batch
     from .forms import form_for_year
     from .office import OfficeUnavailable, find_soffice
-    from .pool import in_background
     from .store import StoreError, load_previous, load_previous_texts, previous_missing_message
     from .word.tags import TEMPLATES_DIR, template_path
 
@@ -102,17 +101,9 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
 
     remember_check()  # only now: a run stopped before reading writes nothing at all
     paths = discover(config.inbox)
-    warming = []  # what the next stages need, prepared while the workers read (see warm_up)
-
-    def workers_started():
-        warming.append(in_background(warm_up, form, template_path(form, templates)))
-
     with progress("读取并校验", len(paths)) as advance:
         result = run_batch(config, paths=paths, progress=advance, previous_by_unit=previous,
-                           previous_texts=previous_texts, jobs=options.jobs, cache=cache,
-                           workers_started=workers_started)
-    for thread in warming:
-        thread.join()  # before the output stage forks its workers
+                           previous_texts=previous_texts, jobs=options.jobs, cache=cache)
     crashes = save_crashes(result, folder)
     note_changed_files(result)
     memo = OutputMemo(cache, folder) if cache is not None else None
@@ -135,20 +126,6 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     return RunOutcome(result, outputs, reports, notices, report_problems, crashes)
 
 
-def warm_up(form, template: Path) -> None:
-    """What the stages after reading need, prepared in this process while the workers read, so that
-    it is ready at once and (with fork) shared by the next workers: pandas for the comparison with
-    peers and the indicators, the Word template compiled for the reports."""
-    import importlib
-
-    from .word.compiled import compiled_template
-
-    if form.text_rules_for("peers"):
-        importlib.import_module("pandas")
-
-    compiled_template(template)
-
-
 def _write_outputs_and_reports(result, config, options, templates, previous, memo, digest, outputs, progress):
     """The county outputs (unless `outputs` are those still as written from `digest`) and the units'
     reports, written side by side by the same workers. Returns (outputs, reports, problems):
@@ -156,7 +133,7 @@ def _write_outputs_and_reports(result, config, options, templates, previous, mem
     from .pool import Workers
     from .word.render import ReportDataError, start_reports
 
-    pending_reports = start_reports(result, config, None, templates, draft=options.draft, pdf=options.pdf,
+    pending_reports = start_reports(result, config, templates, draft=options.draft, pdf=options.pdf,
                                     memo=memo, checked=True)
     county_tasks = 0 if outputs is not None else len(result.units) + 4  # at most: the copies and 4 outputs
     with Workers(options.jobs, len(pending_reports.tasks) + county_tasks) as workers:
@@ -168,19 +145,26 @@ def _write_outputs_and_reports(result, config, options, templates, previous, mem
         pending_reports.submit(workers)
         labels = {**(pending_outputs.futures if pending_outputs else {}), **pending_reports.futures}
         fresh = [p.name for p in pending_reports.written.values()]
-        with progress("写出汇总表、问题清单和 Word 报告", len(labels) + len(fresh)) as advance:
+        with progress("写出问题清单、退回修改的文件、汇总表和 Word 报告", len(labels) + len(fresh)) as advance:
             for name in fresh:
                 advance(name)  # reports still as last written
             for future in workers.as_completed(labels):
                 advance(labels[future])
+        error = None
         if pending_outputs is not None:
-            outputs = pending_outputs.finish()
-            if memo is not None:
-                _record_county_outputs(memo, digest, year_folder(config), outputs)
+            try:
+                outputs = pending_outputs.finish()
+                if memo is not None:
+                    _record_county_outputs(memo, digest, year_folder(config), outputs)
+            except Exception as exc:  # raised once the reports are finished and recorded too
+                error = exc
         try:
-            return outputs, pending_reports.finish(), []
+            reports, problems = pending_reports.finish(), []
         except ReportDataError as exc:
-            return outputs, exc.written, exc.problems
+            reports, problems = exc.written, exc.problems
+        if error is not None:
+            raise error
+        return outputs, reports, problems
 
 
 def template_problems(template: Path, form, draft: bool, cache: Path | None):

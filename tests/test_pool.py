@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from pipeline.pool import Workers, in_background, stream_tasks
+from pipeline.pool import Workers
 
 
 def square(n: int) -> int:
@@ -42,7 +42,7 @@ def test_one_worker_runs_the_tasks_here_when_collected_in_the_order_submitted():
         for _ in workers.as_completed(futures):
             pass
     assert seen == [0, 1, 2]
-    with Workers(1) as workers:
+    with Workers(1, 1) as workers:
         assert workers.submit(pid, 0).result() == os.getpid()
 
 
@@ -51,19 +51,3 @@ def test_two_workers_are_other_processes():
     with Workers(2, 4) as workers:
         futures = [workers.submit(pid, n) for n in range(4)]
         assert os.getpid() not in {f.result() for f in futures}
-
-
-@pytest.mark.parametrize("workers, tasks, calls", [(1, 5, 0), (2, 5, 1), (2, 1, 1), (1, 1, 0), (2, 0, 0)])
-def test_started_is_called_once_when_workers_run_or_were_allowed(workers, tasks, calls):
-    called = []
-    items = ((n, str(n), (n,)) for n in range(tasks))
-    results = dict(stream_tasks(square, items, workers=workers, started=lambda: called.append(1)))
-    assert results == {n: n * n for n in range(tasks)}
-    assert len(called) == calls
-
-
-def test_in_background_runs_the_function_and_keeps_its_error_to_itself():
-    seen = []
-    in_background(seen.append, 1).join()
-    assert seen == [1]
-    in_background(fail, 2).join()  # the real use reports it, not the thread

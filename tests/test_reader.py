@@ -482,6 +482,13 @@ def test_package_positions_after_empty_cells():
     assert sheet.value(1, 4) == 4 and sheet.value(1, 8) == 8 and sheet.value(1, 10) == 9  # "bad" took I1
     assert sheet.value(2, 4) == 7 and sheet.value(2, 5) == 5
     assert sorted(sheet.cells) == [(1, 4), (1, 8), (1, 10), (2, 4), (2, 5)]
+    # an invalid reference is no position: the cell after it counts on from the last one known
+    odd = read_book(tiny_book(
+        '<row r="1"><c r="C1" s="1"/><c r="bad" s="1"/><c><v>5</v></c></row>'
+        '<row r="2"><c r="C2" s="1"/><c r="bad"><v>6</v></c><c r="c9" s="1"/><c><v>7</v></c></row>',
+        styles='<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="0"/></cellXfs>',
+    ))["表"]
+    assert sorted(odd.cells) == [(1, 5), (2, 4), (2, 6)]
 
 
 def test_package_1904_dates():

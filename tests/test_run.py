@@ -190,3 +190,41 @@ def test_the_word_renderer_does_not_import_the_output_writers():
     code = "import sys, pipeline.word.render; assert 'pipeline.outputs' not in sys.modules, 'cycle'"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_an_output_that_cannot_be_written_leaves_no_pdf_behind_its_report(tmp_path, monkeypatch):
+    """Regression: the reports are written beside the county outputs; when one of those failed (汇总表
+    open in Excel), the reports were neither recorded nor converted, and the next run, finding the
+    same report bytes already on disk, kept the PDF of the old report for good."""
+    import datetime as dt
+    import hashlib
+
+    import pipeline.word.render as render
+
+    def convert(path, folder, kind):  # a PDF that says which report it was made from
+        pdf = path.with_suffix(".pdf")
+        pdf.write_text(hashlib.sha256(path.read_bytes()).hexdigest())
+        return pdf
+
+    monkeypatch.setattr(render, "convert", convert)
+    monkeypatch.setattr(render, "find_soffice", lambda: "soffice")
+    monkeypatch.setattr("pipeline.office.find_soffice", lambda: "soffice")
+    config = county(tmp_path)
+    inbox_of_three(config)
+    options = RunOptions(jobs=1, pdf=True)
+    run_county(config, options)
+    report = year_folder(config) / "报告" / "03-青塘镇.docx"
+
+    def made_from_report():
+        return report.with_suffix(".pdf").read_text() == hashlib.sha256(report.read_bytes()).hexdigest()
+
+    assert made_from_report()
+    write_report(config.inbox / "03-青塘镇.xlsx", FORM_2021, unit=QINGTANG, info={"info.contact": "李华", "info.date": dt.datetime(2026, 1, 9)})
+    summary = year_folder(config) / "汇总表.xlsx"
+    summary.unlink()
+    summary.mkdir()  # stands for a summary the clerk has open: it cannot be replaced
+    with pytest.raises(OSError):
+        run_county(config, options)
+    summary.rmdir()
+    run_county(config, options)
+    assert made_from_report()

@@ -75,7 +75,10 @@ class CompiledTemplate:
         body_start, body_end = whole.find(b"<w:body>"), whole.rfind(b"</w:body>")
         self._document_head = whole[:body_start] if 0 <= body_start < body_end else None
         self._document_tail = whole[body_end + len(b"</w:body>"):]
-        self._root_declarations = set(_DECLARATION.findall(whole[:body_start]))
+        # the declarations the document element makes (a moved body drops these from its start tag)
+        self._root_declarations = {
+            (f'xmlns:{prefix}="{uri}"' if prefix else f'xmlns="{uri}"').encode() for prefix, uri in self._root.nsmap.items()
+        }
         self._core_member = str(self._core_part.partname).lstrip("/")
 
     def render(self, context: Mapping[str, Any]) -> bytes:

@@ -249,7 +249,7 @@ def render_reports(
     """
     from ..pool import Workers
 
-    pending = start_reports(result, config, None, templates_dir, out_dir, draft=draft, pdf=pdf, memo=memo,
+    pending = start_reports(result, config, templates_dir, out_dir, draft=draft, pdf=pdf, memo=memo,
                             checked=checked, progress=progress)
     with Workers(jobs, len(pending.tasks)) as workers:
         pending.submit(workers)
@@ -262,7 +262,6 @@ def render_reports(
 def start_reports(
     result: RunResult,
     config: CountyConfig,
-    workers,
     templates_dir: Path = TEMPLATES_DIR,
     out_dir: Path | None = None,
     *,
@@ -272,8 +271,8 @@ def start_reports(
     checked: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> "PendingReports":
-    """Choose the reports to render (see `render_reports`) and, with `workers` (a `pool.Workers`),
-    submit them; `progress` is called now for each report that is still fresh."""
+    """Choose the reports to render (see `render_reports`; `PendingReports.submit` gives them to
+    workers); `progress` is called now for each report that is still fresh."""
     form = result.form
     template = template_path(form, templates_dir)
     problems = [] if checked else _check_template(template, form, draft)
@@ -313,8 +312,6 @@ def start_reports(
                 stale.append((unit_result, path, is_draft))
         chosen = stale
     pending.tasks = [(u.unit, path, (form, result.year, u.unit, u.submission, is_draft)) for u, path, is_draft in chosen]
-    if workers is not None:
-        pending.submit(workers)
     return pending
 
 
@@ -338,9 +335,15 @@ class PendingReports:
             self._outcomes.append(future)
 
     def finish(self) -> dict[str, Path]:
+        """Every report is looked at (a report that could not be written, e.g. open in Word, does
+        not keep the others from being recorded); then the first such error is raised."""
         form, memo, written = self.result.form, self.memo, self.written
         failures: list[str] = []
+        errors: list[BaseException] = []
         for (unit, path, made_of), future in zip(self.tasks, self._outcomes):
+            if future.exception() is not None:
+                errors.append(future.exception())
+                continue
             outcome = future.result()
             if outcome == _UNDEFINED:
                 failures.append(_missing_data(form, unit, _context(*made_of)))
@@ -355,15 +358,26 @@ class PendingReports:
             if memo is not None:
                 memo.record(path, self.digests[unit.code])
             pdf_path = path.with_suffix(".pdf")
-            if self.pdf and (outcome or not pdf_path.exists()):
+            if self.pdf and (outcome or not _pdf_of(pdf_path, path)):
                 convert(path, self.folder, "pdf")
-            elif outcome and pdf_path.exists():
+            elif not self.pdf and pdf_path.exists() and (outcome or not _pdf_of(pdf_path, path)):
                 pdf_path.unlink()  # last run's PDF no longer shows this report
         written = {u.unit.code: written[u.unit.code] for u in self.result.units if u.unit.code in written}  # roster order
         _remove_stale(self.folder, set(written.values()), self.config)
+        if errors:
+            raise errors[0]
         if failures:
             raise ReportDataError(failures, written)
         return written
+
+
+def _pdf_of(pdf: Path, report: Path) -> bool:
+    """The PDF exists and was made after the report was last written (a run that stopped between
+    writing a report and converting it leaves a PDF older than the report)."""
+    try:
+        return pdf.stat().st_mtime_ns >= report.stat().st_mtime_ns
+    except OSError:
+        return False
 
 
 def _check_template(template: Path, form: Form, draft: bool) -> list[str]:

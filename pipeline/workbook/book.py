@@ -255,23 +255,24 @@ class _Reader:
             except ValueError:
                 row_number = 0
             col = 0
-            skipped = None  # the reference of the last empty cell, its position not worked out yet
+            skipped = None  # the reference (match) of the last empty cell, its column not worked out yet
             for c in row_element:
                 if c.tag != tags[0]:
                     continue
                 reference = c.get("r")
+                found = _CELL_REF.fullmatch(reference) if reference else None
                 if not len(c):  # no value, formula or string (a style only): nothing to read, a position
-                    if reference:
-                        skipped = reference
-                    else:
-                        if skipped is not None:
-                            col, skipped = _position(skipped, col, row_number)[0], None
-                        col += 1
+                    if found:
+                        skipped = found
+                    else:  # the next position of the row
+                        col = (column_index(skipped.group(1)) if skipped else col) + 1
+                        skipped = None
                     continue
-                if skipped is not None and not reference:
-                    col, skipped = _position(skipped, col, row_number)[0], None
+                if found:
+                    col, row = column_index(found.group(1)), int(found.group(2))
+                else:  # positions may be left out: the next cell of the row
+                    col, row = (column_index(skipped.group(1)) if skipped else col) + 1, row_number
                 skipped = None
-                col, row = _position(reference, col, row_number)
                 if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
                     continue
                 cell = _cell(c, row, col, tags, strings, date_styles, epoch, shared)
@@ -294,14 +295,6 @@ class _Reader:
             if name and value is not None:
                 properties[name] = (value.text or "").strip()
         return properties
-
-
-def _position(reference: str | None, col: int, row_number: int) -> tuple[int, int]:
-    """(col, row) of a cell: its reference, else (positions may be left out) the next cell of the row."""
-    found = _CELL_REF.fullmatch(reference) if reference else None
-    if found:
-        return column_index(found.group(1)), int(found.group(2))
-    return col + 1, row_number
 
 
 def _cell(c, row, col, tags, strings, date_styles, epoch, shared):

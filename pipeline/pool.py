@@ -163,3 +163,7 @@ class _Deferred(Future):
     def result(self, timeout=None):
         self.run()
         return super().result(timeout)
+
+    def exception(self, timeout=None):
+        self.run()
+        return super().exception(timeout)

@@ -2,8 +2,8 @@
 
 `run_county` checks the Word template (before the long part), loads last year's dataset, discovers
 the inbox, reads and checks every file (in worker processes), then writes the county outputs and
-renders the units' reports side by side (in worker processes too; PDF when asked). The CLI parses the arguments, calls it and prints the outcome; a test
-calls exactly the same function.
+renders the units' reports side by side (in worker processes too; PDF when asked). The CLI parses
+the arguments, calls it and prints the outcome; a test calls exactly the same function.
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ def test_one_worker_runs_the_tasks_here_when_collected_in_the_order_submitted():
     assert seen == [0, 1, 2]
     with Workers(1, 1) as workers:
         assert workers.submit(pid, 0).result() == os.getpid()
+        assert str(workers.submit(fail, 3).exception()) == "bad 3"  # asked before collected: run now
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="fork")

@@ -304,7 +304,7 @@ def start_reports(
             key = result.file_keys.get(str(unit_result.submission.file.path))
             made_of = key if key else report_context(form, result.year, unit, unit_result.submission, draft=is_draft)
             pending.digests[unit.code] = digest_of(shape, unit, is_draft, made_of)
-            if memo.fresh(path, pending.digests[unit.code]) and (not pdf or path.with_suffix(".pdf").exists()):
+            if memo.fresh(path, pending.digests[unit.code]) and (not pdf or _pdf_of(path.with_suffix(".pdf"), path)):
                 pending.written[unit.code] = path
                 if progress:
                     progress(path.name)

@@ -134,9 +134,10 @@ def examine_all(
     paths = [Path(p) for p in paths]
     results: list[FileOutcome | None] = [None] * len(paths)
     keys: dict[int, str] = {}
-    preloaded: list = []
+    preloaded = False
 
     def misses():
+        nonlocal preloaded
         for i, path in enumerate(paths):
             snapshot = take_snapshot(path, label(path))
             if cache is not None and snapshot.error is None:
@@ -149,7 +150,8 @@ def examine_all(
                         progress(path.name)
                     continue
             if not preloaded:
-                preloaded.append(_preload(mp_context))
+                _preload(mp_context)
+                preloaded = True
             yield i, path.name, (snapshot,)
 
     stream = stream_tasks(
@@ -163,7 +165,7 @@ def examine_all(
     return results  # type: ignore[return-value]
 
 
-def _preload(mp_context) -> bool:
+def _preload(mp_context) -> None:
     """What reading needs, imported here before workers are forked: they share it, instead of each
     importing it (a re-run that examines nothing imports none of it). Workers that are started
     afresh (spawn: Windows, macOS) import it themselves."""
@@ -173,7 +175,6 @@ def _preload(mp_context) -> bool:
     method = mp_context.get_start_method() if mp_context is not None else multiprocessing.get_start_method()
     if method == "fork":
         importlib.import_module("openpyxl")
-    return True
 
 
 _JOB = None

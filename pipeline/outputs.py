@@ -102,9 +102,11 @@ def start_outputs(
     folder: Path | None = None,
     previous: Mapping[str, Mapping[str, Decimal]] | None = None,
     memo=None,
+    checked_draft: bool | None = None,
 ) -> PendingOutputs:
     """Submit the writing of every county output to `workers` (a `pool.Workers`); see `write_outputs`.
-    The run is pickled once for the tasks that need all of it (without the bytes kept for the copies)."""
+    The run is pickled once for the tasks that need all of it (without the bytes kept for the copies).
+    `checked_draft`: the run checked the Word template already (see `write_summary_report`)."""
     out = folder if folder is not None else year_folder(config)
     light = dataclasses.replace(result, units=[dataclasses.replace(u, source=None) for u in result.units])
     run = pickle.dumps((light, config, previous), protocol=pickle.HIGHEST_PROTOCOL)
@@ -137,7 +139,7 @@ def start_outputs(
     units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
     findings = submit(FINDINGS_XLSX, _findings_task, result.findings, out, title, result.year,
                       result.form.rules + result.form.text_rules, units)
-    summary_report = submit(SUMMARY_REPORT_NAME, _summary_report_task, run, out / SUMMARY_REPORT_NAME)
+    summary_report = submit(SUMMARY_REPORT_NAME, _summary_report_task, run, out / SUMMARY_REPORT_NAME, checked_draft)
     datasets = submit(DATASET, _datasets_task, run, out)
     return PendingOutputs(out, futures, findings, copies, summary, summary_report, datasets, memo)
 
@@ -150,10 +152,10 @@ def _summary_task(run: bytes, path: Path) -> Path:
     return write_summary(result, config, path, previous=previous)
 
 
-def _summary_report_task(run: bytes, path: Path) -> tuple[Path | None, bool]:
+def _summary_report_task(run: bytes, path: Path, checked_draft: bool | None) -> tuple[Path | None, bool]:
     result, config, _ = pickle.loads(run)
     try:
-        return write_summary_report(result, config, path), is_draft(result)
+        return write_summary_report(result, config, path, checked_draft=checked_draft), is_draft(result)
     except NoAcceptedUnit:
         return None, False
 

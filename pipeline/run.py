@@ -141,7 +141,9 @@ def _write_outputs_and_reports(result, config, options, templates, previous, mem
         if outputs is None:
             from .outputs import start_outputs  # openpyxl and the summary: only when they are written
 
-            pending_outputs = start_outputs(result, config, workers, previous=previous, memo=memo)
+            # the template was checked before reading (RunError otherwise), with the draft mark when asked
+            pending_outputs = start_outputs(result, config, workers, previous=previous, memo=memo,
+                                            checked_draft=options.draft)
         pending_reports.submit(workers)
         labels = {**(pending_outputs.futures if pending_outputs else {}), **pending_reports.futures}
         fresh = [p.name for p in pending_reports.written.values()]

@@ -75,22 +75,26 @@ def write_dataset(result: RunResult, config: CountyConfig, folder: Path) -> Path
 
 def dataset_bytes(result: RunResult) -> bytes:
     form = result.form
+    # what a row says of its cell, worked out once for the form, not once per unit
+    labels = [(cell.key, form.section(form.table(cell.table).section).heading, _row_label(cell), cell.col_label)
+              for cell in form.cells]
+    year = str(result.year)
     rows = []
     for unit in sorted(result.passed(), key=lambda u: u.unit.code):
         values = unit.submission.values
-        for cell in form.cells:
-            if cell.key not in values:
+        for key, table, row_label, column_label in labels:
+            if key not in values:
                 continue
             rows.append({
                 "unit_code": unit.unit.code,
                 "unit_name": unit.unit.name,
-                "year": str(result.year),
+                "year": year,
                 "format": form.id,
-                "key": cell.key,
-                "table": form.section(form.table(cell.table).section).heading,
-                "row_label": _row_label(cell),
-                "column_label": cell.col_label,
-                "value": fmt_number(Decimal(values[cell.key])),
+                "key": key,
+                "table": table,
+                "row_label": row_label,
+                "column_label": column_label,
+                "value": fmt_number(Decimal(values[key])),
             })
     return csv_bytes(COLUMNS, QUOTED_COLUMNS, rows)
 

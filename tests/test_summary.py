@@ -462,6 +462,22 @@ def test_summary_report_prints_the_totals_with_the_county_as_unit(run, form, tmp
     assert path.read_bytes() == before
 
 
+def test_summary_report_checks_its_template_unless_the_runs_check_covered_it(run, tmp_path, monkeypatch):
+    import pipeline.word.template as template_module
+
+    real, calls = template_module.check_word_template, []
+    monkeypatch.setattr(template_module, "check_word_template",
+                        lambda *args, **kwargs: calls.append(kwargs["draft"]) or real(*args, **kwargs))
+    config, result, _ = run  # a draft: a unit failed, one sent nothing
+    write_summary_report(result, config, tmp_path / "a.docx", checked_draft=True)
+    assert calls == []  # the run checked the template with the draft mark required
+    write_summary_report(result, config, tmp_path / "b.docx", checked_draft=False)
+    assert calls == [True]  # the run's check did not ask for the draft mark this report prints
+    write_summary_report(result, config, tmp_path / "c.docx")
+    assert calls == [True, True]
+    assert (tmp_path / "a.docx").read_bytes() == (tmp_path / "c.docx").read_bytes()
+
+
 def test_summary_report_is_a_finished_draft_with_coverage_numbers_and_passages_to_complete(run, form):
     config, result, _ = run
     year = YEAR_OF[form.id]

@@ -41,10 +41,14 @@ class NoAcceptedUnit(Exception):
         self.reason = reason
 
 
-def write_summary_report(result: RunResult, config: CountyConfig, path: Path, *, templates_dir: Path | None = None) -> Path:
+def write_summary_report(result: RunResult, config: CountyConfig, path: Path, *, templates_dir: Path | None = None,
+                         checked_draft: bool | None = None) -> Path:
     """Write 汇总报告.docx: the county totals in the format's Word template (the county's own
     templates folder when configured). Raises ReportTemplateError when the template is unusable and
-    NoAcceptedUnit (after removing an earlier report at `path`) when no unit passed."""
+    NoAcceptedUnit (after removing an earlier report at `path`) when no unit passed.
+
+    `checked_draft`: the run has already checked this template, with the draft mark required (True)
+    or not (False); it is not checked again when that check covers this report (~0.2 s)."""
     from ..word.render import ReportTemplateError, render_report
     from ..word.template import TEMPLATES_DIR, check_word_template, template_path
 
@@ -54,7 +58,9 @@ def write_summary_report(result: RunResult, config: CountyConfig, path: Path, *,
         raise NoAcceptedUnit(no_report_reason(result))
     folder = templates_dir or config.templates or TEMPLATES_DIR
     template = template_path(result.form, folder)
-    problems = check_word_template(template, result.form, draft=is_draft(result))
+    draft = is_draft(result)
+    covered = checked_draft is not None and (checked_draft or not draft)
+    problems = [] if covered else check_word_template(template, result.form, draft=draft)
     if problems:
         raise ReportTemplateError(problems)
     render_report(template, summary_report_context(result, config), path)

@@ -80,12 +80,14 @@ def run_batch(
     jobs: int | None = 1,
     mp_context=None,
     cache: Path | None = None,
+    warmup=None,
 ) -> RunResult:
     """Read and check every file of the inbox against the roster.
 
     The per-file stage runs in `jobs` worker processes (None: one per core; 1: in this process).
     With `cache` (a folder), files examined by an earlier run with the same bytes, roster, year, last
-    year's data and tool are not examined again (see `pipeline.cache`)."""
+    year's data and tool are not examined again (see `pipeline.cache`). `warmup` (a `warmup.Warmup`)
+    runs here while worker processes read (see `perfile.examine_all`)."""
     from .cache import FileCache
     from .perfile import FileJob, examine_all
 
@@ -94,7 +96,8 @@ def run_batch(
     job = FileJob(Roster.of(config), config.year, form, dict(previous_by_unit or {}), previous_by_unit is not None,
                   {code: dict(texts) for code, texts in (previous_texts or {}).items()})
     files = FileCache(cache, job_digest(job)) if cache is not None else None
-    outcomes = examine_all(paths, job, jobs=jobs, progress=progress, mp_context=mp_context, cache=files)
+    outcomes = examine_all(paths, job, jobs=jobs, progress=progress, mp_context=mp_context, cache=files,
+                           warmup=warmup)
     if files is not None:
         files.prune()
     result = assemble(config, form, outcomes, paths.findings, cache=cache)

@@ -122,12 +122,15 @@ def examine_all(
     progress: Callable[[str], None] | None = None,
     mp_context=None,
     cache=None,
+    warmup=None,
 ) -> list[FileOutcome]:
     """Every file examined, in the order of `paths`; `jobs` worker processes (None: one per core, 1:
     in this process). `progress` is called with each file name as its result arrives.
 
     Each file is read once here (its snapshot travels to the worker). With a `cache.FileCache`, a
-    file whose bytes (and name, and the run's digest) were examined before is not examined again."""
+    file whose bytes (and name, and the run's digest) were examined before is not examined again.
+    With a `warmup.Warmup`, its steps run in this process while workers examine files (not at all
+    when no file needs examining, or when there are no workers); it is finished when this returns."""
     from .pool import stream_tasks, workers_for
 
     label = getattr(paths, "label", lambda path: "")  # an inbox scan names same-named files by their folder
@@ -157,11 +160,16 @@ def examine_all(
     stream = stream_tasks(
         _examine_in_worker, misses(), workers=workers_for(jobs, len(paths)), progress=progress,
         initializer=_set_job, initargs=(job,), mp_context=mp_context,
+        started=warmup.start if warmup is not None else None,
     )
-    for i, outcome in stream:
-        results[i] = outcome
-        if cache is not None and i in keys and not outcome.crash:
-            cache.store(keys[i], outcome)
+    try:
+        for i, outcome in stream:
+            results[i] = outcome
+            if cache is not None and i in keys and not outcome.crash:
+                cache.store(keys[i], outcome)
+    finally:
+        if warmup is not None:
+            warmup.join()
     return results  # type: ignore[return-value]
 
 

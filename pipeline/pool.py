@@ -37,9 +37,11 @@ def stream_tasks(
     initializer: Callable[..., None] | None = None,
     initargs: tuple = (),
     mp_context=None,
+    started: Callable[[], None] | None = None,
 ) -> Iterator[tuple[Any, Any]]:
     """Yield (id, function(*args)) for every (id, label, args) of `tasks`, as results arrive.
-    `progress(label)` is called for each. No pool is started when there are no tasks."""
+    `progress(label)` is called for each. No pool is started when there are no tasks.
+    `started()` is called once the worker processes exist (never when the tasks run here)."""
     tasks = iter(tasks)
     first = list(itertools.islice(tasks, 2))
     if not first:
@@ -68,6 +70,9 @@ def stream_tasks(
                     break
                 ident, label, args = item
                 running[pool.submit(function, *args)] = (ident, label)
+                if started is not None:  # the first submit started the workers (fork: all of them at once)
+                    started()
+                    started = None
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)

@@ -103,7 +103,8 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     paths = discover(config.inbox)
     with progress("读取并校验", len(paths)) as advance:
         result = run_batch(config, paths=paths, progress=advance, previous_by_unit=previous,
-                           previous_texts=previous_texts, jobs=options.jobs, cache=cache)
+                           previous_texts=previous_texts, jobs=options.jobs, cache=cache,
+                           warmup=output_warmup(template_path(form, templates)))
     crashes = save_crashes(result, folder)
     note_changed_files(result)
     memo = OutputMemo(cache, folder) if cache is not None else None
@@ -124,6 +125,24 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     if reports:
         outputs[f"Word 年度报告（{len(reports)} 份）"] = next(iter(reports.values())).parent
     return RunOutcome(result, outputs, reports, notices, report_problems, crashes)
+
+
+def output_warmup(template: Path):
+    """What the comparison with peers, the county outputs and the reports need, prepared in this
+    process while the workers read (see `pipeline.warmup`): the workers forked for the outputs
+    share it."""
+    from .warmup import Warmup
+
+    def compile_template():
+        from .word.compiled import compiled_template
+
+        compiled_template(template)
+
+    return Warmup([
+        lambda: __import__("pandas"),  # P1 (pipeline/peers.py) here, the indicator sheets there
+        lambda: __import__("pipeline.outputs"),  # openpyxl and the summary
+        compile_template,
+    ])
 
 
 def _write_outputs_and_reports(result, config, options, templates, previous, memo, digest, outputs, progress):

@@ -367,3 +367,31 @@ def test_check_report_shows_the_whole_message(tmp_path, capsys, monkeypatch):
     out = capsys.readouterr().out
     (r1,) = [line for line in message_column(out).split("03-青塘镇.xlsx") if "勾稽关系不平衡（自然人列）" in line]
     assert r1.endswith("请核对本年新收、上年结转、各项办理结果和结转下年度继续办理的数量，使本列收支平衡。")
+
+
+# --- memory: what thousands of units have in common is held once ---------------------------------
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_units_share_their_keys_and_equal_numbers_and_0_stays_apart_from_0_00(tmp_path, jobs):
+    from decimal import Decimal
+
+    from pipeline.perfile import share_values
+    from pipeline.workbook.reader import FileInfo, Submission
+
+    config = county(tmp_path)
+    write_report(config.inbox / "03-青塘镇.xlsx", FORM_2021, unit=QINGTANG)
+    write_report(config.inbox / "05-龙潭乡.xlsx", FORM_2021, unit=LONGTAN)
+    result = run_batch(config, jobs=jobs)
+    first, second = (result.unit(code).submission.values for code in ("03", "05"))
+    key = "t3.received.natural"
+    same_key = next(k for k in second if k == key)
+    assert same_key is next(k for k in first if k == key)
+    zeros = [v for v in (*first.values(), *second.values()) if str(v) == "0"]
+    assert len(zeros) > 10 and all(v is zeros[0] for v in zeros)
+
+    submission = Submission(FileInfo(path=tmp_path / "x.xlsx", size=0, modified=None, sha256=""))
+    submission.values = {key: Decimal("0.00"), "t3.received.legal": Decimal("1E+1")}
+    share_values(submission)
+    assert str(submission.values[key]) == "0.00" and submission.values[key] is not zeros[0]
+    assert str(submission.values["t3.received.legal"]) == "1E+1"

@@ -25,7 +25,7 @@ from . import zipwrite
 
 _PARAGRAPH = re.compile(r"<w:p([ >])")
 _DECLARATION = re.compile(rb'\s+(xmlns(?::[\w.-]+)?="[^"]*")')  # a namespace declaration in a start tag
-_LISTING_CHARS = ("\t", "\a", "\f", "\n")
+_LISTING_CHAR = re.compile(r"[\t\a\f\n]")  # what docxtpl's resolve_listing rewrites
 _LISTING_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)  # docxtpl's resolve_listing
 _PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 
@@ -46,7 +46,9 @@ class CompiledTemplate:
         self._docxtpl = template
         document = template.docx
         self._env = env
-        self._body = env.from_string(_PARAGRAPH.sub(r"\n<w:p\1", template.patch_xml(template.get_xml())))
+        body = _PARAGRAPH.sub(r"\n<w:p\1", template.patch_xml(template.get_xml()))
+        self._body = env.from_string(body)
+        self._tables_fixed = _tables_cannot_change(env, body)
         self._parts: list[tuple[str, Any, str]] = []  # (zip member, compiled template, encoding)
         for uri in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI):
             for _, part in template.get_headers_footers(uri):
@@ -149,28 +151,55 @@ class CompiledTemplate:
         """docxtpl's steps after Jinja: paragraphs back on one line, its escapes undone, listings."""
         xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # _PARAGRAPH_BACK, without a regex
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        if any(char in xml for char in _LISTING_CHARS):
-            # docxtpl's resolve_listing rewrites every paragraph by regex (~5 ms a report); a
-            # paragraph without a listing character comes out unchanged, so only the others are
-            # given to it (its own paragraph pattern, so each is the very text it would see)
-            resolve = self._docxtpl.resolve_listing
-            xml = _LISTING_PARAGRAPH.sub(
-                lambda m: resolve(m.group(0)) if any(c in m.group(0) for c in _LISTING_CHARS) else m.group(0), xml)
-        return xml
+        return self._resolve_listings(xml)
+
+    def _resolve_listings(self, xml: str) -> str:
+        """docxtpl's resolve_listing, given only the paragraphs that hold a listing character.
+
+        It rewrites every paragraph its pattern matches (~2 ms a report), and one without such a
+        character comes out unchanged. The matches are found as its own scan finds them (each search
+        starts where the previous match ended), but only as far as the last listing character."""
+        resolve = self._docxtpl.resolve_listing
+        pieces, done, paragraph = [], 0, None  # xml[:done] is in pieces; the scan's current match
+        for char in _LISTING_CHAR.finditer(xml):
+            at = char.start()
+            if at < done:
+                continue  # in the paragraph just resolved
+            if paragraph is None:
+                paragraph = _LISTING_PARAGRAPH.search(xml, done)
+            while paragraph is not None and paragraph.end() <= at:
+                paragraph = _LISTING_PARAGRAPH.search(xml, paragraph.end())
+            if paragraph is None:
+                break  # no paragraph from here on
+            if paragraph.start() <= at:
+                pieces += (xml[done:paragraph.start()], resolve(paragraph.group(0)))
+                done, paragraph = paragraph.end(), None
+        pieces.append(xml[done:])
+        return "".join(pieces)
 
     def _fix_tables(self, xml: str):
-        """docxtpl's table fix-up, on a strict parse: a part that does not parse whole is an error."""
+        """docxtpl's table fix-up, on a strict parse: a part that does not parse whole is an error.
+
+        A template whose tables cannot change (`_tables_cannot_change`) needs none."""
         parser = etree.XMLParser(recover=False)
         try:
             tree = etree.fromstring(xml, parser=parser)
         except etree.XMLSyntaxError as exc:
             raise ReportTooLarge(str(exc)) from exc
-        return _fix_tables_tree(self._docxtpl, tree)
+        return tree if self._tables_fixed else _fix_tables_tree(self._docxtpl, tree)
 
 
 def _fix_tables_tree(template, tree):
     """docxtpl's `fix_tables` (which parses a string itself) is run only when a table's grid does not
     match its rows, i.e. when it would change something; otherwise the tree is kept as it is."""
+    if _grids_match_rows(tree):
+        return tree
+    return template.fix_tables(etree.tostring(tree, encoding="unicode"))
+
+
+def _grids_match_rows(tree) -> bool:
+    """Whether docxtpl's `fix_tables` would leave every table of `tree` as it is: no row has more
+    cells than the grid has columns, and some row spans them all."""
     ns = "{" + tree.nsmap["w"] + "}"
     for table in tree.iter(ns + "tbl"):
         grid = table.find(ns + "tblGrid")
@@ -179,19 +208,57 @@ def _fix_tables_tree(template, tree):
         for row in table.iter(ns + "tr"):
             cells = row.findall(ns + "tc")
             if len(cells) > columns:
-                break
+                return False
             widest = max(widest, sum(_span(cell, ns) for cell in cells))
-        else:
-            if widest >= columns:
-                continue
-        return template.fix_tables(etree.tostring(tree, encoding="unicode"))
-    return tree
+        if widest < columns:
+            return False
+    return True
 
 
 def _span(cell, ns: str) -> int:
     properties = cell.find(ns + "tcPr")
     span = None if properties is None else properties.find(ns + "gridSpan")
     return 1 if span is None else int(span.get(ns + "val"))
+
+
+# What a template may use for its tables to come out as they are in it: lookups, tests, loops and
+# conditions print escaped text or repeat what they enclose; no filter, call, macro, assignment or
+# autoescape switch (any of which could print markup of its own).
+_PLAIN_NODES = frozenset(
+    ("Template", "Output", "TemplateData", "Name", "Getattr", "Getitem", "Const", "If", "For", "Not", "And", "Or",
+     "Compare", "Operand", "Test", "CondExpr")
+)
+
+
+def _tables_cannot_change(env, source: str) -> bool:
+    """Whether no rendering of the body `source` needs docxtpl's `fix_tables`.
+
+    So when its Jinja is plain (`_PLAIN_NODES`, context values being escaped text), no statement or
+    comment lies inside a table and no attribute inside a table holds a tag: every table rendered is
+    then a copy of one in the source, with the same rows, cells, spans and grid; and the source's
+    tables already match their grids. (A table whose cells come from a Jinja loop is no such table.)"""
+    if any(type(node).__name__ not in _PLAIN_NODES for node in _nodes(env.parse(source))):
+        return False
+    try:
+        tree = etree.fromstring(source, parser=etree.XMLParser(recover=False))
+    except etree.XMLSyntaxError:
+        return False
+    for table in tree.iter("{" + tree.nsmap["w"] + "}tbl"):
+        markup = etree.tostring(table, encoding="unicode", with_tail=False)
+        if "{%" in markup or "{#" in markup:
+            return False
+        if any("{" in value for element in table.iter() for value in element.attrib.values()):
+            return False
+    try:
+        return _grids_match_rows(tree)
+    except (TypeError, ValueError):
+        return False  # a span that is no number: left to the check of each rendered body
+
+
+def _nodes(node):
+    yield node
+    for child in node.iter_child_nodes():
+        yield from _nodes(child)
 
 
 def _nsmap():

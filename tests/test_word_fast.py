@@ -147,3 +147,14 @@ def test_a_table_whose_columns_come_from_a_loop_gets_docxtpls_grid(columns, tmp_
     fast, plain = report_bytes(template, context), docxtpl_report_bytes(template, context)
     assert member(fast, "word/document.xml") == member(plain, "word/document.xml")
     assert member(plain, "word/document.xml").count(b"<w:gridCol ") == len(columns)  # the grid was fixed
+
+
+def test_a_core_property_without_tags_renders_as_its_template_would():
+    from jinja2 import Environment, StrictUndefined
+
+    from pipeline.word.compiled import _property_template
+
+    env = Environment(autoescape=True, undefined=StrictUndefined)
+    for source in ("", "年度报告\n", "A & B", "{{ unit_name }}的报告", "{% if draft %}草稿{% endif %}"):
+        context = {"unit_name": "青塘镇", "draft": True}
+        assert _property_template(env, source).render(context) == env.from_string(source).render(context)

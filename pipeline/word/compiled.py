@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import threading
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -28,6 +29,10 @@ _DECLARATION = re.compile(rb'\s+(xmlns(?::[\w.-]+)?="[^"]*")')  # a namespace de
 _LISTING_CHAR = re.compile(r"[\t\a\f\n]")  # what docxtpl's resolve_listing rewrites
 _LISTING_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)  # docxtpl's resolve_listing
 _PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+_DOC_PR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"  # python-docx's wp:docPr
+_PARSERS = threading.local()
+_MADE_PARTS_KEPT = 64  # header and footer members kept by _part_member (a few per template in practice)
+_JINJA_TAGS = ("{{", "{%", "{#")
 
 
 class ReportTooLarge(Exception):
@@ -64,12 +69,14 @@ class CompiledTemplate:
                 self._footnotes.append((str(part.partname).lstrip("/"), env.from_string(source)))
         self._core = document.core_properties
         self._core_part = document.part.package._core_properties_part
-        self._properties = {name: env.from_string(getattr(self._core, name)) for name in _PROPERTIES}
+        self._properties = {name: _property_template(env, getattr(self._core, name)) for name in _PROPERTIES}
         self._root = document.element
         self._body_element = document.element.body
         buffer = io.BytesIO()
         document.save(buffer)
         self._members = zipwrite.members_of(buffer.getvalue())
+        self._external_attrs = {item.name: item.external_attr for item in self._members}
+        self._made_parts: dict[tuple[str, str], zipwrite.Member] = {}  # see _part_member
 
         self._document_member = str(document.part.partname).lstrip("/")
         # document.xml around its body, serialised once (see _document_xml)
@@ -89,22 +96,17 @@ class CompiledTemplate:
         Raises jinja2's UndefinedError for a name the context lacks, ReportTooLarge when a part
         could not be parsed back whole."""
         from docx.opc.oxml import serialize_part_xml
-        from docx.oxml.parser import parse_xml
 
-        changed: dict[str, bytes] = {}
+        changed: dict[str, bytes | zipwrite.Member] = {}
         body = self._finish(self._body.render(context))
         tree = self._fix_tables(body)
         index = 1000
-        for element in tree.xpath("//wp:docPr", namespaces=_nsmap()):
+        for element in tree.iter(_DOC_PR):  # as docxtpl's xpath //wp:docPr, in document order
             index += 1
             element.attrib["id"] = str(index)
         changed[self._document_member] = self._document_xml(tree)
         for name, compiled, encoding in self._parts:
-            xml = self._finish(compiled.render(context))
-            try:
-                changed[name] = serialize_part_xml(parse_xml(xml.encode(encoding)))
-            except etree.XMLSyntaxError as exc:
-                raise ReportTooLarge(str(exc)) from exc
+            changed[name] = self._part_member(name, compiled.render(context), encoding)
         for name, compiled in self._footnotes:
             changed[name] = self._finish(compiled.render(context)).encode("utf-8")
         core = self._core
@@ -119,6 +121,24 @@ class CompiledTemplate:
             core.created = core.modified = core.last_printed = stamp
         changed[self._core_member] = serialize_part_xml(self._core_part._element)
         return zipwrite.write_package(self._members, changed)
+
+    def _part_member(self, name: str, rendered: str, encoding: str) -> zipwrite.Member:
+        """A header's or footer's zip member from its Jinja output, as python-docx writes the part.
+
+        The same output (a header shows 草稿 or not) gives the same member: made once, then kept."""
+        from docx.opc.oxml import serialize_part_xml
+        from docx.oxml.parser import parse_xml
+
+        made = self._made_parts.get((name, rendered))
+        if made is None:
+            try:
+                xml = serialize_part_xml(parse_xml(self._finish(rendered).encode(encoding)))
+            except etree.XMLSyntaxError as exc:
+                raise ReportTooLarge(str(exc)) from exc
+            if len(self._made_parts) >= _MADE_PARTS_KEPT:
+                self._made_parts.clear()
+            made = self._made_parts[(name, rendered)] = zipwrite.member(name, xml, self._external_attrs[name])
+        return made
 
     def _document_xml(self, body) -> bytes:
         """document.xml with `body` (the rendered w:body) in place of the template's body.
@@ -181,9 +201,8 @@ class CompiledTemplate:
         """docxtpl's table fix-up, on a strict parse: a part that does not parse whole is an error.
 
         A template whose tables cannot change (`_tables_cannot_change`) needs none."""
-        parser = etree.XMLParser(recover=False)
         try:
-            tree = etree.fromstring(xml, parser=parser)
+            tree = etree.fromstring(xml, parser=_strict_parser())
         except etree.XMLSyntaxError as exc:
             raise ReportTooLarge(str(exc)) from exc
         return tree if self._tables_fixed else _fix_tables_tree(self._docxtpl, tree)
@@ -261,10 +280,29 @@ def _nodes(node):
         yield from _nodes(child)
 
 
-def _nsmap():
-    import docx.oxml.ns
+class _Text:
+    """A core property without Jinja tags: the text its template always renders."""
 
-    return docx.oxml.ns.nsmap
+    def __init__(self, text: str):
+        self._text = text
+
+    def render(self, context: Mapping[str, Any]) -> str:
+        return self._text
+
+
+def _property_template(env, source: str):
+    """The core property's template, or its text rendered once when it holds no tag."""
+    compiled = env.from_string(source)
+    return compiled if any(tag in source for tag in _JINJA_TAGS) else _Text(compiled.render())
+
+
+def _strict_parser():
+    """The thread's strict parser, made once: a new parser for every report costs ~1 ms more (its
+    name dictionary is built anew). lxml's parsers are not to be shared between threads."""
+    parser = getattr(_PARSERS, "strict", None)
+    if parser is None:
+        parser = _PARSERS.strict = etree.XMLParser(recover=False)
+    return parser
 
 
 _CACHE: dict[tuple[str, str], CompiledTemplate] = {}

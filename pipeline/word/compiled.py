@@ -250,18 +250,22 @@ _PLAIN_NODES = frozenset(
 
 
 def _tables_cannot_change(env, source: str) -> bool:
-    """Whether no rendering of the body `source` needs docxtpl's `fix_tables`.
+    """Whether no rendering of the body `source` (docxtpl's patched XML) needs docxtpl's `fix_tables`.
 
-    So when its Jinja is plain (`_PLAIN_NODES`, context values being escaped text), no statement or
-    comment lies inside a table and no attribute inside a table holds a tag: every table rendered is
-    then a copy of one in the source, with the same rows, cells, spans and grid; and the source's
-    tables already match their grids. (A table whose cells come from a Jinja loop is no such table.)"""
+    That is so when its Jinja is plain (`_PLAIN_NODES`; the context's texts are escaped), no
+    statement or comment lies inside a table, no attribute inside a table holds a tag, and every
+    table of the source matches its grid. Statements outside the tables can then only leave out or
+    repeat whole tables, so every table rendered is a copy of one in the source with the same rows,
+    cells, spans and grid. A table whose rows or cells come from a Jinja loop is no such table: the
+    template is checked at every rendering, as before."""
     if any(type(node).__name__ not in _PLAIN_NODES for node in _nodes(env.parse(source))):
         return False
     try:
         tree = etree.fromstring(source, parser=etree.XMLParser(recover=False))
     except etree.XMLSyntaxError:
         return False
+    if "w" not in tree.nsmap:
+        return False  # left to the check of each rendered body
     for table in tree.iter("{" + tree.nsmap["w"] + "}tbl"):
         markup = etree.tostring(table, encoding="unicode", with_tail=False)
         if "{%" in markup or "{#" in markup:
@@ -297,8 +301,8 @@ def _property_template(env, source: str):
 
 
 def _strict_parser():
-    """The thread's strict parser, made once: a new parser for every report costs ~1 ms more (its
-    name dictionary is built anew). lxml's parsers are not to be shared between threads."""
+    """The thread's strict parser, made once (lxml's parsers are not to be shared between threads):
+    parsing a body with it takes ~0.3 ms less CPU than with a new parser for every report."""
     parser = getattr(_PARSERS, "strict", None)
     if parser is None:
         parser = _PARSERS.strict = etree.XMLParser(recover=False)

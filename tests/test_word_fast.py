@@ -95,3 +95,66 @@ def test_a_report_too_large_to_write_whole_is_an_error_never_a_short_document(tm
     ]
     with pytest.raises(ReportTooLarge):
         CompiledTemplate(template_path(form)).render(context)
+
+
+def test_listings_are_resolved_as_docxtpl_resolves_them():
+    compiled = CompiledTemplate(template_path(form_for_year(2025)))
+    run = '<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r>'
+    paragraph = '<w:p w:rsidR="1"><w:pPr><w:jc w:val="center"/></w:pPr>' + run + "</w:p>"
+    boxed = "<w:p><w:r><w:txbxContent>" + paragraph + "</w:txbxContent>" + run + "</w:r></w:p>"  # nested paragraphs
+    bodies = [
+        "<w:body>" + paragraph.format("无") + "</w:body>",
+        "<w:body>" + paragraph.format("甲\n乙") + paragraph.format("丙") + paragraph.format("丁\t戊\a己\f庚") + "</w:body>",
+        "<w:body>\n" + paragraph.format("甲") + "\t" + paragraph.format("乙\n") + "<w:p>\n</w:body>",
+        "<w:body>" + boxed.format("内\n", "外\t") + boxed.format("内", "外\n") + paragraph.format("\n\n") + "</w:body>",
+    ]
+    for body in bodies:
+        assert compiled._resolve_listings(body) == compiled._docxtpl.resolve_listing(body)
+
+
+@pytest.mark.parametrize(("cell", "fixed"), [
+    ("{{ v.a }}", True),
+    ("{{ v.a|safe }}", False),  # a filter could print markup
+    ("{% if v.a %}有{% endif %}", False),  # a statement inside a table
+    ("{# 注 #}", False),
+])
+def test_only_tables_that_cannot_change_skip_the_table_fix(cell, fixed):
+    from jinja2 import Environment
+
+    from pipeline.word.compiled import _tables_cannot_change
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    row = f"<w:tr><w:tc><w:p><w:r><w:t>{cell}</w:t></w:r></w:p></w:tc><w:tc><w:p/></w:tc></w:tr>"
+    grid = '<w:tblGrid><w:gridCol w:w="100"/><w:gridCol w:w="100"/></w:tblGrid>'
+    source = f'<w:document xmlns:w="{w}"><w:body><w:tbl>{grid}{row}</w:tbl></w:body></w:document>'
+    assert _tables_cannot_change(Environment(autoescape=True), source) is fixed
+    narrow = source.replace("<w:tc><w:p/></w:tc>", "")  # a row narrower than its grid: docxtpl fixes the grid
+    assert _tables_cannot_change(Environment(autoescape=True), narrow) is False
+
+
+@pytest.mark.parametrize("columns", [["甲"], ["甲", "乙", "丙"], ["甲", "乙", "丙", "丁", "戊"]])
+def test_a_table_whose_columns_come_from_a_loop_gets_docxtpls_grid(columns, tmp_path):
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=3)
+    for cell, text in zip(table.rows[0].cells, ("{%tc for c in cols %}", "{{ c }}", "{%tc endfor %}")):
+        cell.text = text
+    template = tmp_path / "loop.docx"
+    document.save(template)
+    assert CompiledTemplate(template)._tables_fixed is False
+    context = {"cols": columns}
+    fast, plain = report_bytes(template, context), docxtpl_report_bytes(template, context)
+    assert member(fast, "word/document.xml") == member(plain, "word/document.xml")
+    assert member(plain, "word/document.xml").count(b"<w:gridCol ") == len(columns)  # the grid was fixed
+
+
+def test_a_core_property_without_tags_renders_as_its_template_would():
+    from jinja2 import Environment, StrictUndefined
+
+    from pipeline.word.compiled import _property_template
+
+    env = Environment(autoescape=True, undefined=StrictUndefined)
+    for source in ("", "年度报告\n", "A & B", "{{ unit_name }}的报告", "{% if draft %}草稿{% endif %}"):
+        context = {"unit_name": "青塘镇", "draft": True}
+        assert _property_template(env, source).render(context) == env.from_string(source).render(context)

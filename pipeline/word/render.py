@@ -34,6 +34,8 @@ HEADING_LINE = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]")
 RUN_IN_LIMIT = 40  # characters: a longer "lead" is a sentence, not a heading
 # characters XML 1.0 cannot hold (a pasted form feed, bell …); they cannot be printed either
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# what _protect changes in a text: those, what markupsafe escapes, and braces
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>'\"{}]")
 _DATE = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
@@ -212,13 +214,20 @@ def _protect(value: Any) -> Any:
     if isinstance(value, Markup):
         return value
     if isinstance(value, str):
-        text = _XML_INVALID.sub("", value)
-        return Markup(str(escape(text)).replace("{", "&#123;").replace("}", "&#125;"))
+        return _protect_text(value)
     if isinstance(value, dict):
-        return {k: _protect(v) for k, v in value.items()}
+        # most values are texts: protected here, without a call of _protect each
+        return {k: _protect_text(v) if type(v) is str else _protect(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_protect(v) for v in value]
     return value
+
+
+def _protect_text(text: str) -> Markup:
+    if _UNSAFE.search(text) is None:
+        return Markup(text)  # nothing to drop, escape or replace (most values: digits, plain Chinese)
+    text = _XML_INVALID.sub("", text)
+    return Markup(str(escape(text)).replace("{", "&#123;").replace("}", "&#125;"))
 
 
 def render_reports(

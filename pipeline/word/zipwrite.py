@@ -45,13 +45,15 @@ def members_of(package: bytes) -> list[Member]:
         return [member(info.filename, archive.read(info), info.external_attr) for info in archive.infolist()]
 
 
-def write_package(members: Sequence[Member], changed: Mapping[str, bytes]) -> bytes:
-    """The archive of `members` in order, with the members named in `changed` replaced by new content."""
+def write_package(members: Sequence[Member], changed: Mapping[str, bytes | Member]) -> bytes:
+    """The archive of `members` in order, with the members named in `changed` replaced by new content
+    (or by a member made before from it, with the same external attributes)."""
     out = bytearray()
     central = bytearray()
     for item in members:
         if item.name in changed:
-            item = member(item.name, changed[item.name], item.external_attr)
+            new = changed[item.name]
+            item = new if isinstance(new, Member) else member(item.name, new, item.external_attr)
         name = item.name.encode("utf-8")
         flags = 0 if name.isascii() else _UTF8_FLAG
         offset = len(out)

@@ -18,6 +18,8 @@ import zipfile
 from dataclasses import dataclass, field
 
 
+from .columns import column_index, column_letter
+from .dates import BUILTIN_FORMATS, from_excel, is_date_format
 from .package import PackageError, local_name, open_package, parse_part, resolve
 
 MAX_CELLS = 200_000  # cells holding something, over all sheets
@@ -125,27 +127,6 @@ def _text_of(element) -> str:
     return decode_escapes("".join(parts))
 
 
-_COLUMNS: dict[str, int] = {}
-
-
-def column_index(letters: str) -> int:
-    index = _COLUMNS.get(letters)
-    if index is None:
-        index = 0
-        for ch in letters:
-            index = index * 26 + ord(ch) - 64
-        _COLUMNS[letters] = index
-    return index
-
-
-def _column_letters(index: int) -> str:
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _number(text: str) -> int | float | str:
     """A stored number as openpyxl gives it: an int when it has no point or exponent, else a float.
     Long digit runs are never converted to int (Python's int-string limit)."""
@@ -218,8 +199,6 @@ class _Reader:
         root = self.part(part) if part else None
         if root is None:
             return set()
-        from openpyxl.styles.numbers import BUILTIN_FORMATS  # here: loading a cached run needs no openpyxl
-
         formats = dict(BUILTIN_FORMATS)
         result = set()
         for element in root:
@@ -236,7 +215,7 @@ class _Reader:
                         code = formats.get(int(xf.get("numFmtId", "0")), "")
                     except ValueError:
                         continue
-                    if code and _is_date_format(code):
+                    if code and is_date_format(code):
                         result.add(index)
         return result
 
@@ -345,13 +324,6 @@ def _cell(c, row, col, tags, strings, date_styles, epoch, shared):
     return formula, value
 
 
-@functools.lru_cache(maxsize=1024)
-def _is_date_format(code: str) -> bool:
-    from openpyxl.styles.numbers import is_date_format
-
-    return is_date_format(code)
-
-
 def _formula(element, row: int, col: int, shared: dict) -> str:
     """The formula text of a cell ("=…"). A shared formula's followers hold no text: theirs is the
     master's, moved by the distance between the two cells."""
@@ -367,18 +339,16 @@ def _formula(element, row: int, col: int, shared: dict) -> str:
         return "="  # still a formula, whatever it computed
     source, master_row, master_col = master
     try:
-        from openpyxl.formula.translate import Translator
+        from openpyxl.formula.translate import Translator  # here: only a shared formula needs openpyxl
 
-        origin = f"{_column_letters(master_col)}{master_row}"
-        return Translator("=" + source, origin=origin).translate_formula(f"{_column_letters(col)}{row}")
+        origin = f"{column_letter(master_col)}{master_row}"
+        return Translator("=" + source, origin=origin).translate_formula(f"{column_letter(col)}{row}")
     except Exception:  # a formula the translator does not follow: still a formula
         return "=" + source
 
 
 def _excel_date(serial: int | float, epoch: dt.datetime):
     """A serial number shown as a date, as openpyxl reads it (a number out of the calendar stays a number)."""
-    from openpyxl.utils.datetime import from_excel
-
     if not (0 <= serial < 2_958_466):  # up to 9999-12-31
         return serial
     try:

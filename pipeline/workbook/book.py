@@ -88,14 +88,26 @@ class Book:
         """(sheet, row, col) of a defined name pointing at one cell of a worksheet; None otherwise
         (absent, a range, several areas, a formula, another sheet kind)."""
         text = self.defined_names.get(name)
-        found = _DEFINED_CELL.match(text.strip()) if text else None
-        if found is None:
+        if not text:
             return None
-        sheet = (found.group(1) or "").replace("''", "'") or found.group(2)
-        row, col = int(found.group(4)), column_index(found.group(3).upper())
-        if sheet not in self.sheets or not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
-            return None
-        return sheet, row, col
+        destination = _one_cell_cached(text) if len(text) <= MAX_CACHED_TEXT else _one_cell(text)
+        return destination if destination is not None and destination[0] in self.sheets else None
+
+
+def _one_cell(reference: str) -> tuple[str, int, int] | None:
+    """(sheet, row, col) of a reference to one cell ("'三、依申请公开'!$D$7"); None for anything else."""
+    found = _DEFINED_CELL.match(reference.strip())
+    if found is None:
+        return None
+    quoted, plain, letters, digits = found.groups()
+    sheet = (quoted or "").replace("''", "'") or plain
+    row, col = int(digits), column_index(letters.upper())
+    return (sheet, row, col) if 1 <= row <= MAX_ROW and 1 <= col <= MAX_COL else None
+
+
+# the same references come back in every file of a run; a text too long for a sheet name is not kept
+MAX_CACHED_TEXT = 300
+_one_cell_cached = functools.lru_cache(maxsize=4096)(_one_cell)
 
 
 def read_book(data: bytes) -> Book:
@@ -125,6 +137,27 @@ def _text_of(element) -> str:
                 if local_name(t.tag) == "t":
                     parts.append(t.text or "")
     return decode_escapes("".join(parts))
+
+
+def _reference(reference: str | None) -> tuple[int, str] | None:
+    """(row, column letters) of a cell reference such as "D7"; None when absent or not one."""
+    return _short_reference(reference) if reference and len(reference) <= MAX_REFERENCE else None
+
+
+MAX_REFERENCE = 10  # XFD1048576 and beyond: up to 3 letters and 7 digits (_CELL_REF)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _short_reference(reference: str) -> tuple[int, str] | None:
+    found = _CELL_REF.fullmatch(reference)
+    return (int(found.group(2)), found.group(1)) if found else None
+
+
+def _row_number(row_element) -> int:
+    try:
+        return int(row_element.get("r", "0"))
+    except ValueError:
+        return 0
 
 
 def _number(text: str) -> int | float | str:
@@ -184,8 +217,9 @@ class _Reader:
                         chartsheets.append(name)
             elif kind == "definedNames":
                 for defined in element:
-                    if defined.get("localSheetId") is None and defined.get("name"):
-                        names[defined.get("name")] = defined.text or ""
+                    name = defined.get("name")
+                    if name and defined.get("localSheetId") is None:
+                        names[name] = defined.text or ""
         return Book(sheets, chartsheets, names, self.custom_properties())
 
     def shared_strings(self, part: str | None) -> list[str]:
@@ -229,28 +263,22 @@ class _Reader:
         ns = root.tag[: -len("worksheet")] if root.tag.endswith("worksheet") else ""
         tags = (ns + "c", ns + "v", ns + "f", ns + "is")
         for row_element in data if data is not None else ():
-            try:
-                row_number = int(row_element.get("r", "0"))
-            except ValueError:
-                row_number = 0
             col = 0
-            skipped = None  # the reference (match) of the last empty cell, its column not worked out yet
-            for c in row_element:
-                if c.tag != tags[0]:
-                    continue
-                reference = c.get("r")
-                found = _CELL_REF.fullmatch(reference) if reference else None
+            skipped = None  # the column letters of the last empty cell, its column not worked out yet
+            for c in row_element.iterchildren(tags[0]):
+                found = _reference(c.get("r"))
                 if not len(c):  # no value, formula or string (a style only): nothing to read, a position
                     if found:
-                        skipped = found
+                        skipped = found[1]
                     else:  # the next position of the row
-                        col = (column_index(skipped.group(1)) if skipped else col) + 1
+                        col = (column_index(skipped) if skipped else col) + 1
                         skipped = None
                     continue
                 if found:
-                    col, row = column_index(found.group(1)), int(found.group(2))
+                    row, letters = found
+                    col = column_index(letters)
                 else:  # positions may be left out: the next cell of the row
-                    col, row = (column_index(skipped.group(1)) if skipped else col) + 1, row_number
+                    col, row = (column_index(skipped) if skipped else col) + 1, _row_number(row_element)
                 skipped = None
                 if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
                     continue
@@ -312,7 +340,7 @@ def _cell(c, row, col, tags, strings, date_styles, epoch, shared):
             value = text
     else:
         value = _number(text)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and date_styles:
+        if date_styles and not isinstance(value, str):  # an int or a float
             try:
                 style = int(c.get("s", "0"))
             except ValueError:

@@ -139,16 +139,12 @@ def _text_of(element) -> str:
     return decode_escapes("".join(parts))
 
 
-def _reference(reference: str | None) -> tuple[int, str] | None:
-    """(row, column letters) of a cell reference such as "D7"; None when absent or not one."""
-    return _short_reference(reference) if reference and len(reference) <= MAX_REFERENCE else None
-
-
-MAX_REFERENCE = 10  # XFD1048576 and beyond: up to 3 letters and 7 digits (_CELL_REF)
+MAX_REFERENCE = 10  # longer texts are no reference: at most 3 letters and 7 digits (_CELL_REF)
 
 
 @functools.lru_cache(maxsize=65_536)
-def _short_reference(reference: str) -> tuple[int, str] | None:
+def _reference(reference: str) -> tuple[int, str] | None:
+    """(row, column letters) of a cell reference such as "D7"; None when it is not one."""
     found = _CELL_REF.fullmatch(reference)
     return (int(found.group(2)), found.group(1)) if found else None
 
@@ -266,7 +262,8 @@ class _Reader:
             col = 0
             skipped = None  # the column letters of the last empty cell, its column not worked out yet
             for c in row_element.iterchildren(tags[0]):
-                found = _reference(c.get("r"))
+                reference = c.get("r")
+                found = _reference(reference) if reference and len(reference) <= MAX_REFERENCE else None
                 if not len(c):  # no value, formula or string (a style only): nothing to read, a position
                     if found:
                         skipped = found[1]
@@ -310,7 +307,7 @@ def _cell(c, row, col, tags, strings, date_styles, epoch, shared):
     formula = text = None
     inline = None
     _, v_tag, f_tag, is_tag = tags
-    for child in c:
+    for child in (c[0],) if len(c) == 1 else c:  # most cells hold one <v>: no iterator to make
         tag = child.tag
         if tag == v_tag:
             text = child.text or None  # an empty <v/> saves no result

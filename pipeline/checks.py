@@ -29,10 +29,11 @@ def check_submission(
     `previous` is the unit's values of last year, `previous_texts` its texts of last year (by text key)."""
     if submission.form is None:
         return
+    current = submission.rule_values  # the rules only add findings: the values stay as they are
     for rule in submission.form.rules_for(unit_kind):
         if rule.cross_year and previous is None:
             continue
-        check_rule(submission, rule, previous)
+        check_rule(submission, rule, current, previous)
     check_texts(submission)
     check_info(submission)
     check_coverage(submission)
@@ -41,8 +42,7 @@ def check_submission(
     run_history_rules(submission, previous, previous_texts)
 
 
-def check_rule(submission: Submission, rule: Rule, previous: Values | None = None) -> None:
-    current = submission.rule_values
+def check_rule(submission: Submission, rule: Rule, current: Values, previous: Values | None = None) -> None:
     outcome = evaluate(rule, current, previous)
     if outcome is None or outcome.passed:
         return

@@ -8,6 +8,7 @@ counts.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 from typing import Callable
@@ -35,6 +36,8 @@ _PERIOD = re.compile(
 )
 
 _UNTIL = re.compile(r"截(?:至|止)(?:到|至)?\s*" + _NUM + r"年" + _SMALL + r"月" + _SMALL + r"日")
+# the spec's plain patterns (those without a figure), compiled once per process
+_compiled = functools.lru_cache(maxsize=256)(re.compile)
 
 
 def run_text_rules(submission: Submission) -> None:
@@ -121,7 +124,7 @@ def none_received(submission: Submission, rule: TextRule) -> None:
             for name, regex, _ in rule.patterns:
                 if name != "none":
                     continue
-                match = re.search(regex, sentence)
+                match = _compiled(regex).search(sentence)
                 if match and received > 0:
                     submission.note(
                         rule.severity, rule.id,
@@ -230,7 +233,7 @@ def format_notice(submission: Submission, rule: TextRule) -> None:
     for key in rule.texts:
         text = normalize(submission.texts.get(key, ""))
         for _, regex, _ in rule.patterns:
-            match = re.search(regex, text)
+            match = _compiled(regex).search(text)
             if match:
                 start = max(0, match.start() - 20)
                 end = text.find("》", match.end(), match.end() + 2) + 1 or match.end()

@@ -139,10 +139,8 @@ def examine_all(
     paths = [Path(p) for p in paths]
     results: list[FileOutcome | None] = [None] * len(paths)
     keys: dict[int, str] = {}
-    preloaded = False
 
     def misses():
-        nonlocal preloaded
         for i, path in enumerate(paths):
             snapshot = take_snapshot(path, label(path))
             if cache is not None and snapshot.error is None:
@@ -155,9 +153,6 @@ def examine_all(
                     if progress:
                         progress(path.name)
                     continue
-            if not preloaded:
-                _preload(mp_context)
-                preloaded = True
             yield i, path.name, (snapshot,)
 
     stream = stream_tasks(
@@ -197,18 +192,6 @@ def share_values(submission: Submission) -> None:
                 value = shared if shared is not None else value
         values[sys.intern(key)] = value
     submission.values = values
-
-
-def _preload(mp_context) -> None:
-    """What reading needs, imported here before workers are forked: they share it, instead of each
-    importing it (a re-run that examines nothing imports none of it). Workers that are started
-    afresh (spawn: Windows, macOS) import it themselves."""
-    import importlib
-    import multiprocessing
-
-    method = mp_context.get_start_method() if mp_context is not None else multiprocessing.get_start_method()
-    if method == "fork":
-        importlib.import_module("openpyxl")
 
 
 _JOB = None

@@ -6,6 +6,7 @@ as "二〇二五" reads digit by digit.
 
 from __future__ import annotations
 
+import functools
 import re
 
 DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -16,12 +17,14 @@ SENTENCE_END = re.compile(r"[。；;！!？?\n]")
 
 
 _HALF_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
+_FULL_WIDTH = re.compile("[０-９．]")  # what _HALF_WIDTH changes: a text without any is left as it is
 
 
 def normalize(text: str) -> str:
     """Full-width digits as half-width; everything else (Chinese punctuation too) as written, so a
     quoted passage reads as the clerk wrote it."""
-    return str(text or "").translate(_HALF_WIDTH)
+    text = str(text or "")
+    return text.translate(_HALF_WIDTH) if _FULL_WIDTH.search(text) else text
 
 
 def sentences(text: str) -> list[str]:
@@ -64,8 +67,9 @@ def _chinese(token: str) -> int | None:
     return total + section + (digit or 0)
 
 
+@functools.lru_cache(maxsize=256)
 def pattern(template: str) -> re.Pattern:
-    """A figure pattern of the spec with `{n}` replaced by the number group."""
+    """A figure pattern of the spec with `{n}` replaced by the number group (compiled once)."""
     return re.compile(template.replace("{n}", NUMBER))
 
 

@@ -16,7 +16,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping, TypeVar
+
+T = TypeVar("T")
 
 ERROR = "错误"
 WARNING = "警告"
@@ -325,6 +327,18 @@ class Form:
     def has_cell(self, key: str) -> bool:
         return key in self._cells_by_key
 
+    def derived(self, compute: Callable[[Form], T]) -> T:
+        """`compute(self)`, worked out once per form and kept with it (a form never changes): what
+        reading every file of a run needs of the form. Kept by function, so two functions, like two
+        forms, never share a result."""
+        cache = self.__dict__.get("_cache_derived")
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_cache_derived", cache)
+        if compute not in cache:
+            cache[compute] = compute(self)
+        return cache[compute]
+
     def table(self, key: str) -> Table:
         for table in self.tables:
             if table.key == key:
@@ -397,10 +411,13 @@ class Form:
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "〃": '"'})
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def normalize_label(text: str) -> str:
     """Compare labels as a person would: ignore width, spaces, line breaks and quote styles."""
     text = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES)
-    return re.sub(r"\s+", "", text)
+    return _SPACES.sub("", text)
 
 
 def keys_of(cells: Iterable[Cell]) -> tuple[str, ...]:

@@ -18,6 +18,8 @@ import zipfile
 from dataclasses import dataclass, field
 
 
+from .columns import column_index, column_letter
+from .dates import BUILTIN_FORMATS, from_excel, is_date_format
 from .package import PackageError, local_name, open_package, parse_part, resolve
 
 MAX_CELLS = 200_000  # cells holding something, over all sheets
@@ -86,14 +88,26 @@ class Book:
         """(sheet, row, col) of a defined name pointing at one cell of a worksheet; None otherwise
         (absent, a range, several areas, a formula, another sheet kind)."""
         text = self.defined_names.get(name)
-        found = _DEFINED_CELL.match(text.strip()) if text else None
-        if found is None:
+        if not text:
             return None
-        sheet = (found.group(1) or "").replace("''", "'") or found.group(2)
-        row, col = int(found.group(4)), column_index(found.group(3).upper())
-        if sheet not in self.sheets or not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
-            return None
-        return sheet, row, col
+        destination = _one_cell_cached(text) if len(text) <= MAX_CACHED_TEXT else _one_cell(text)
+        return destination if destination is not None and destination[0] in self.sheets else None
+
+
+def _one_cell(reference: str) -> tuple[str, int, int] | None:
+    """(sheet, row, col) of a reference to one cell ("'三、依申请公开'!$D$7"); None for anything else."""
+    found = _DEFINED_CELL.match(reference.strip())
+    if found is None:
+        return None
+    quoted, plain, letters, digits = found.groups()
+    sheet = (quoted or "").replace("''", "'") or plain
+    row, col = int(digits), column_index(letters.upper())
+    return (sheet, row, col) if 1 <= row <= MAX_ROW and 1 <= col <= MAX_COL else None
+
+
+# the same references come back in every file of a run; a text too long for a sheet name is not kept
+MAX_CACHED_TEXT = 300
+_one_cell_cached = functools.lru_cache(maxsize=4096)(_one_cell)
 
 
 def read_book(data: bytes) -> Book:
@@ -125,25 +139,21 @@ def _text_of(element) -> str:
     return decode_escapes("".join(parts))
 
 
-_COLUMNS: dict[str, int] = {}
+MAX_REFERENCE = 10  # longer texts are no reference: at most 3 letters and 7 digits (_CELL_REF)
 
 
-def column_index(letters: str) -> int:
-    index = _COLUMNS.get(letters)
-    if index is None:
-        index = 0
-        for ch in letters:
-            index = index * 26 + ord(ch) - 64
-        _COLUMNS[letters] = index
-    return index
+@functools.lru_cache(maxsize=65_536)
+def _reference(reference: str) -> tuple[int, str] | None:
+    """(row, column letters) of a cell reference such as "D7"; None when it is not one."""
+    found = _CELL_REF.fullmatch(reference)
+    return (int(found.group(2)), found.group(1)) if found else None
 
 
-def _column_letters(index: int) -> str:
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+def _row_number(row_element) -> int:
+    try:
+        return int(row_element.get("r", "0"))
+    except ValueError:
+        return 0
 
 
 def _number(text: str) -> int | float | str:
@@ -203,8 +213,9 @@ class _Reader:
                         chartsheets.append(name)
             elif kind == "definedNames":
                 for defined in element:
-                    if defined.get("localSheetId") is None and defined.get("name"):
-                        names[defined.get("name")] = defined.text or ""
+                    name = defined.get("name")
+                    if name and defined.get("localSheetId") is None:
+                        names[name] = defined.text or ""
         return Book(sheets, chartsheets, names, self.custom_properties())
 
     def shared_strings(self, part: str | None) -> list[str]:
@@ -218,8 +229,6 @@ class _Reader:
         root = self.part(part) if part else None
         if root is None:
             return set()
-        from openpyxl.styles.numbers import BUILTIN_FORMATS  # here: loading a cached run needs no openpyxl
-
         formats = dict(BUILTIN_FORMATS)
         result = set()
         for element in root:
@@ -236,7 +245,7 @@ class _Reader:
                         code = formats.get(int(xf.get("numFmtId", "0")), "")
                     except ValueError:
                         continue
-                    if code and _is_date_format(code):
+                    if code and is_date_format(code):
                         result.add(index)
         return result
 
@@ -250,28 +259,23 @@ class _Reader:
         ns = root.tag[: -len("worksheet")] if root.tag.endswith("worksheet") else ""
         tags = (ns + "c", ns + "v", ns + "f", ns + "is")
         for row_element in data if data is not None else ():
-            try:
-                row_number = int(row_element.get("r", "0"))
-            except ValueError:
-                row_number = 0
             col = 0
-            skipped = None  # the reference (match) of the last empty cell, its column not worked out yet
-            for c in row_element:
-                if c.tag != tags[0]:
-                    continue
+            skipped = None  # the column letters of the last empty cell, its column not worked out yet
+            for c in row_element.iterchildren(tags[0]):
                 reference = c.get("r")
-                found = _CELL_REF.fullmatch(reference) if reference else None
+                found = _reference(reference) if reference and len(reference) <= MAX_REFERENCE else None
                 if not len(c):  # no value, formula or string (a style only): nothing to read, a position
                     if found:
-                        skipped = found
+                        skipped = found[1]
                     else:  # the next position of the row
-                        col = (column_index(skipped.group(1)) if skipped else col) + 1
+                        col = (column_index(skipped) if skipped else col) + 1
                         skipped = None
                     continue
                 if found:
-                    col, row = column_index(found.group(1)), int(found.group(2))
+                    row, letters = found
+                    col = column_index(letters)
                 else:  # positions may be left out: the next cell of the row
-                    col, row = (column_index(skipped.group(1)) if skipped else col) + 1, row_number
+                    col, row = (column_index(skipped) if skipped else col) + 1, _row_number(row_element)
                 skipped = None
                 if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
                     continue
@@ -303,7 +307,7 @@ def _cell(c, row, col, tags, strings, date_styles, epoch, shared):
     formula = text = None
     inline = None
     _, v_tag, f_tag, is_tag = tags
-    for child in c:
+    for child in (c[0],) if len(c) == 1 else c:  # most cells hold one <v>: no iterator to make
         tag = child.tag
         if tag == v_tag:
             text = child.text or None  # an empty <v/> saves no result
@@ -333,7 +337,7 @@ def _cell(c, row, col, tags, strings, date_styles, epoch, shared):
             value = text
     else:
         value = _number(text)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and date_styles:
+        if date_styles and not isinstance(value, str):  # an int or a float
             try:
                 style = int(c.get("s", "0"))
             except ValueError:
@@ -343,13 +347,6 @@ def _cell(c, row, col, tags, strings, date_styles, epoch, shared):
     if formula is None and value is None:
         return None
     return formula, value
-
-
-@functools.lru_cache(maxsize=1024)
-def _is_date_format(code: str) -> bool:
-    from openpyxl.styles.numbers import is_date_format
-
-    return is_date_format(code)
 
 
 def _formula(element, row: int, col: int, shared: dict) -> str:
@@ -367,18 +364,16 @@ def _formula(element, row: int, col: int, shared: dict) -> str:
         return "="  # still a formula, whatever it computed
     source, master_row, master_col = master
     try:
-        from openpyxl.formula.translate import Translator
+        from openpyxl.formula.translate import Translator  # here: only a shared formula needs openpyxl
 
-        origin = f"{_column_letters(master_col)}{master_row}"
-        return Translator("=" + source, origin=origin).translate_formula(f"{_column_letters(col)}{row}")
+        origin = f"{column_letter(master_col)}{master_row}"
+        return Translator("=" + source, origin=origin).translate_formula(f"{column_letter(col)}{row}")
     except Exception:  # a formula the translator does not follow: still a formula
         return "=" + source
 
 
 def _excel_date(serial: int | float, epoch: dt.datetime):
     """A serial number shown as a date, as openpyxl reads it (a number out of the calendar stays a number)."""
-    from openpyxl.utils.datetime import from_excel
-
     if not (0 <= serial < 2_958_466):  # up to 9999-12-31
         return serial
     try:

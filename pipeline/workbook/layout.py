@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 from ..forms.spec import Form
+from .columns import column_letter
 
 TEMPLATE_VERSION = "2026.1"
 PRODUCT = "nianbao"
@@ -69,16 +69,12 @@ class Place:
 
     @property
     def coordinate(self) -> str:
-        from openpyxl.utils import get_column_letter  # here: reading a cached run needs no openpyxl
-
-        return f"{get_column_letter(self.col)}{self.row}"
+        return f"{column_letter(self.col)}{self.row}"
 
     @property
     def absolute(self) -> str:
         """The reference as a defined name holds it, e.g. '三、依申请公开'!$D$7."""
-        from openpyxl.utils import get_column_letter
-
-        return f"'{self.sheet}'!${get_column_letter(self.col)}${self.row}"
+        return f"'{self.sheet}'!${column_letter(self.col)}${self.row}"
 
     def __str__(self) -> str:
         return f"{self.sheet}!{self.coordinate}"

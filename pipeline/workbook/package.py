@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import threading
 import zipfile
 
 from lxml import etree
@@ -133,17 +134,28 @@ def parse_xml(data: bytes | None, part: str):
         return None
     if any(marker in data for marker in _UNSAFE_MARKERS):
         raise PackageError("unsafe", part)
-    # huge_tree lifts libxml2's 10 MB limit on one text node: the part's size is bounded above and,
-    # with no DTD, nothing can expand, so a very long text is read whole and judged by the reader
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                             huge_tree=True, remove_pis=True)
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, _parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise PackageError("damaged", part) from exc
     if root.getroottree().docinfo.doctype:  # e.g. a UTF-16 part the byte test did not see
         raise PackageError("unsafe", part)
     return root
+
+
+def _parser() -> etree.XMLParser:
+    """This thread's parser, reused for every part (a parser serves one thread; with a fresh parser
+    per part, parsing took longer)."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        # huge_tree lifts libxml2's 10 MB limit on one text node: the part's size is bounded above and,
+        # with no DTD, nothing can expand, so a very long text is read whole and judged by the reader
+        parser = _PARSERS.parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                                                   dtd_validation=False, huge_tree=True, remove_pis=True)
+    return parser
+
+
+_PARSERS = threading.local()
 
 
 def local_name(tag) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..findings import Finding
 from ..forms import FORMS, form_by_id
-from ..forms.spec import ERROR, NOTICE, WARNING, Form, normalize_label
+from ..forms.spec import ERROR, NOTICE, WARNING, Cell, Form, Label, normalize_label
 from . import layout
 from .layout import Place
 from .book import Book, CellError, read_book
@@ -297,14 +297,13 @@ def _locate(submission: Submission, book: Book) -> None:
     form = submission.form
     places: dict[str, Place] = {}
     unusable: list[tuple[str, str]] = []  # names widened to a range or pointing elsewhere: not used
-    for key in layout.all_keys(form):
-        name = layout.defined_name(key)
+    for key, name in form.derived(_defined_names):
         destination = book.destination(name)
         if destination is not None:
             places[key] = Place(*destination)
         elif name in book.defined_names:
             unusable.append((name, book.defined_names[name]))
-    if all(c.key in places for c in form.cells):
+    if form.derived(_cell_keys) <= places.keys():
         submission.by_names = True
         submission.places = places
         return
@@ -316,11 +315,30 @@ def _locate(submission: Submission, book: Book) -> None:
         submission.note(WARNING, "layout-changed", f"{submission.file.name} 中模板的单元格名称缺失，已按表头文字定位各单元格。请使用县里下发的模板，不要把内容复制到其他工作簿。")
 
 
+def _defined_names(form: Form) -> tuple[tuple[str, str], ...]:
+    """(key, defined name) of every info field, text field and value cell of the form."""
+    return tuple((key, layout.defined_name(key)) for key in layout.all_keys(form))
+
+
+def _cell_keys(form: Form) -> frozenset[str]:
+    return frozenset(c.key for c in form.cells)
+
+
+def _normalized_labels(form: Form) -> tuple[tuple[tuple[Label, str], ...], ...]:
+    """For each table of the form, its labels with their text as compared (`normalize_label`)."""
+    return tuple(tuple((l, normalize_label(l.text)) for l in table.labels) for table in form.tables)
+
+
+def _is_label(found: object, label: Label, normalized: str) -> bool:
+    """Whether a cell holds the label (the text itself, or one that compares equal)."""
+    return found == label.text or normalize_label(found or "") == normalized
+
+
 def _locate_by_labels(form: Form, book: Book) -> dict[str, Place]:
     """Find each table by its labels: the sheet and offset where most of its labels sit."""
     places: dict[str, Place] = {}
     candidates = list(_label_cells(book))
-    for table in form.tables:
+    for table, labels in zip(form.tables, form.derived(_normalized_labels)):
         anchor = table.labels[0] if table.key != "t3" else next(l for l in table.labels if l.role == "row")
         target = normalize_label(anchor.text)
         best = None
@@ -329,8 +347,7 @@ def _locate_by_labels(form: Form, book: Book) -> dict[str, Place]:
                 continue
             top, left = row - anchor.row, col - anchor.col
             score = sum(
-                1 for l in table.labels
-                if normalize_label(ws.value(top + l.row, left + l.col) or "") == normalize_label(l.text)
+                1 for l, normalized in labels if _is_label(ws.value(top + l.row, left + l.col), l, normalized)
             ) if top >= 1 and left >= 1 else 0
             if best is None or score > best[0]:
                 best = (score, ws.name, top, left)
@@ -350,7 +367,7 @@ def _locate_by_labels(form: Form, book: Book) -> dict[str, Place]:
 def _check_layout(submission: Submission, book: Book) -> None:
     """Every label of each table where the template put it, relative to the table's cells."""
     form = submission.form
-    for table in form.tables:
+    for table, labels in zip(form.tables, form.derived(_normalized_labels)):
         origins = {}
         for cell in table.cells:
             place = submission.places.get(cell.key)
@@ -381,9 +398,9 @@ def _check_layout(submission: Submission, book: Book) -> None:
                 moved.key,
             )
             continue
-        for label in table.labels:
+        for label, normalized in labels:
             found = ws.value(top + label.row, left + label.col)
-            if normalize_label(found or "") != normalize_label(label.text):
+            if not _is_label(found, label, normalized):
                 place = Place(sheet, top + label.row, left + label.col)
                 submission.note(
                     ERROR, "layout-changed",
@@ -423,13 +440,11 @@ PROVISIONAL_ZERO = ("blank", "placeholder")
 def _read_numbers(submission: Submission, book: Book) -> None:
     form = submission.form
     formula_totals: dict[str, object] = {}  # total key → its saved result (None when not saved)
-    for cell in sorted(form.cells, key=lambda c: c.is_total):
+    for cell in form.derived(_reading_order):
         place = submission.places.get(cell.key)
         if place is None or cell.table in submission.broken_tables:
             continue  # a table whose layout changed is sent back whole: its cells are not read
-        sheet = book[place.sheet]
-        formula = sheet.formula(place.row, place.col)
-        value = sheet.cached(place.row, place.col)
+        formula, value = book[place.sheet].cells.get((place.row, place.col), (None, None))
         raw = formula if formula is not None else value
         submission.raw[cell.key] = raw
         if formula is not None and cell.is_total:
@@ -488,6 +503,11 @@ def _read_numbers(submission: Submission, book: Book) -> None:
     for key in submission.broken_totals:  # computed from its parts for the rules, never accepted
         if key in submission.values:
             submission.provisional[key] = submission.values.pop(key)
+
+
+def _reading_order(form: Form) -> tuple[Cell, ...]:
+    """The form's value cells, the totals last (a total is judged by what its parts read)."""
+    return tuple(sorted(form.cells, key=lambda c: c.is_total))
 
 
 def _formula_totals(submission: Submission, saved: dict[str, object]) -> None:

@@ -9,6 +9,7 @@ cell is refused with the number quoted, not divided by 10,000.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -49,6 +50,19 @@ class Parsed:
 
 def parse_number(raw: object, kind: CellKind) -> Parsed:
     """Interpret a cell value for a number cell of `kind`."""
+    if type(raw) is int or type(raw) is float:
+        return _parse_stored(raw, type(raw), kind)
+    return _parse_value(raw, kind)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_stored(raw: int | float, raw_type: type, kind: CellKind) -> Parsed:
+    """A number as the workbook stored it: the same few recur in every file. Keyed by its type
+    too, as 1 == 1.0 but they do not read alike."""
+    return _parse_value(raw, kind)
+
+
+def _parse_value(raw: object, kind: CellKind) -> Parsed:
     if raw is None:
         return Parsed(None, "blank", "单元格为空。无数据请填0")
     if isinstance(raw, bool):
@@ -131,19 +145,18 @@ def _check(number: Decimal, kind: CellKind, notice: str) -> Parsed:
         if kind.is_integer:
             return Parsed(None, "not-integer", f"填写的是 {_plain(number)}，这里应为整数（件数、数量不能有小数）")
         return Parsed(None, "too-many-decimals", f"填写的是 {_plain(number)}，最多保留{kind.max_decimals}位小数")
-    text = _plain(number)
     if kind.is_integer and number != number.to_integral_value():
-        return Parsed(None, "not-integer", f"填写的是 {text}，这里应为整数（件数、数量不能有小数）")
+        return Parsed(None, "not-integer", f"填写的是 {_plain(number)}，这里应为整数（件数、数量不能有小数）")
     if number < 0 and not kind.allows_negative:
-        return Parsed(None, "negative", f"填写的是 {text}，这里不能为负数")
+        return Parsed(None, "negative", f"填写的是 {_plain(number)}，这里不能为负数")
     if abs(number) > BOUNDS[kind]:
         hint = "；金额请以万元为单位填写" if kind is CellKind.AMOUNT_WAN else ""
-        return Parsed(None, "too-large", f"填写的是 {text}，超出合理范围（不超过 {_plain(BOUNDS[kind])}），请核对是否多打了数字{hint}")
+        return Parsed(None, "too-large", f"填写的是 {_plain(number)}，超出合理范围（不超过 {_plain(BOUNDS[kind])}），请核对是否多打了数字{hint}")
     if not kind.is_integer:
         exponent = number.normalize().as_tuple().exponent
         decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
         if decimals > kind.max_decimals:
-            return Parsed(None, "too-many-decimals", f"填写的是 {text}，最多保留{kind.max_decimals}位小数")
+            return Parsed(None, "too-many-decimals", f"填写的是 {_plain(number)}，最多保留{kind.max_decimals}位小数")
     value = number.to_integral_value() if kind.is_integer else number
     return Parsed(value, notice=notice)
 

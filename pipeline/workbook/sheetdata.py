@@ -94,11 +94,12 @@ class _CellWriter:
     def __init__(self, iso_dates: bool, epoch):
         self.iso_dates = iso_dates
         self.epoch = epoch
+        self.style_attributes: dict[bytes, str] = {}
 
     def xml(self, cell) -> str:
         data_type = cell.data_type
         value = cell._value
-        style = f' s="{cell.style_id}"' if cell.has_style else ""
+        style = self._style(cell) if cell.has_style else ""
         kind = _TYPE_ATTRIBUTE.get(data_type)
         if kind is None:
             raise Unsupported(f"data type {data_type!r}")
@@ -114,6 +115,15 @@ class _CellWriter:
         if data_type == "s":
             return f"{start}<is>{_inline_text(value)}</is></c>"
         return f"{start}<v>{_text(safe_string(value))}</v></c>"
+
+    def _style(self, cell) -> str:
+        """The s attribute. `cell.style_id` registers the style with the workbook; a style already
+        registered keeps its id, so a style seen before in this sheet is not looked up again."""
+        key = cell._style.tobytes()
+        attribute = self.style_attributes.get(key)
+        if attribute is None:
+            attribute = self.style_attributes[key] = f' s="{cell.style_id}"'
+        return attribute
 
     def _date(self, value) -> tuple[object, str]:
         if getattr(value, "tzinfo", None) is not None:

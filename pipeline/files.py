@@ -167,6 +167,8 @@ def _excel_writer():
             ws._drawing = SpreadsheetDrawing()
             ws._drawing.charts = ws._charts
             ws._drawing.images = ws._images
+            if not sheetdata.FAST:
+                sheetdata.materialize(ws)  # openpyxl's own writer knows only real cells
             writer = (sheetdata.FastWorksheetWriter if sheetdata.FAST else WorksheetWriter)(ws, io.BytesIO())
             writer.write()
             ws._rels = writer._rels

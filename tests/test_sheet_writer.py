@@ -316,3 +316,52 @@ def test_a_marked_up_copy_is_written_as_openpyxl_writes_it(small_run, tmp_path):
         lambda path: annotate_copy(config.inbox / "12-县财政局.xlsx", findings, path, year=config.year),
     )
     assert any(name.startswith("xl/comments") for name in _entries(data))  # findings as cell comments
+
+
+# --- number rows: cells without a Cell object ------------------------------------------------------
+
+
+def _with_numbers(as_cells: bool, *, rich: bool = False) -> openpyxl.Workbook:
+    """Labels, a comment and a row height around runs of numbers; the runs either made with
+    `ws.cell()` or given as number rows."""
+    from copy import copy
+
+    from openpyxl.cell import Cell
+
+    wb = new_workbook()
+    ws = wb.active
+    ws["A1"] = "表"
+    probe = Cell(ws)
+    probe.font, probe.number_format = Font(name="宋体", size=10), "0.00"
+    styled, plain = probe._style, Cell(ws)._style  # plain: no style at all
+    runs = [  # (row, first column, values, style)
+        (2, 3, [1, None, 2.5, 0, -7, 10**15, 0.1], styled),
+        (3, 10, [4, 5], styled), (3, 4, [None, 6], styled),  # two runs of one row, out of order
+        (4, 2, [None, 3, None], plain),  # the empty, unstyled cells are not written
+        (9, 1, [8], styled),  # a row of numbers only
+    ]
+    for row, first, values, style in runs:
+        if as_cells:
+            for offset, value in enumerate(values):
+                cell = ws.cell(row, first + offset)
+                if value is not None:
+                    cell.value = value
+                cell._style = copy(style)
+        else:
+            sheetdata.add_number_row(ws, row, first, values, style)
+    ws["B2"] = "第一行"
+    ws["L2"] = "after"
+    ws["K2"].comment = Comment("批注", "审核")
+    ws.row_dimensions[3].height = 30
+    if rich:
+        ws["H5"] = CellRichText("plain ", TextBlock(InlineFont(b=True), "bold"))
+    return wb
+
+
+@pytest.mark.parametrize("rich", [False, True], ids=["fast", "fallback"])
+def test_number_rows_are_written_as_the_same_cells_made_with_ws_cell(rich):
+    as_cells = assert_same_bytes(lambda: _with_numbers(True, rich=rich))
+    assert assert_same_bytes(lambda: _with_numbers(False, rich=rich)) == as_cells
+    sheet = _entries(as_cells)["xl/worksheets/sheet1.xml"]
+    assert b'<dimension ref="A1:L9"/>' in sheet
+    assert b'<c r="B4"' not in sheet and b'<c r="C4"' in sheet

@@ -9,12 +9,14 @@ other way round (a unit per row, a column per cell) made 204 columns and 40 prin
 
 from __future__ import annotations
 
+from openpyxl.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..batch import RunResult
 from ..forms.spec import Form
 from ..workbook.cells import plain_number, print_setup, wrapped_lines, write_cell
+from ..workbook.sheetdata import add_number_row
 from ..workbook.styles import cell_styles, style_cell
 from ..workbook.template import NUMBER_FORMATS
 from .style import BODY_FONT, BORDER, CENTER, HEADER_FILL, LEFT, STATUS_FILLS, page_footer
@@ -69,6 +71,7 @@ def _detail_sheet(ws, result: RunResult) -> None:
     row = len(HEADER_ROWS)
     values = [u.submission.values if u.submission is not None else {} for u in result.units]
     styles = cell_styles(ws.parent)  # a cell per form cell and unit: the registry, looked up once
+    unit_styles: dict[str, object] = {}  # number format -> StyleArray of the units' cells
     for cell, (section, row_label, col_label) in zip(form.cells, detail_labels(form)):
         row += 1
         for col, text in enumerate((section, row_label, col_label), start=1):
@@ -77,11 +80,13 @@ def _detail_sheet(ws, result: RunResult) -> None:
         if lines > 1:
             ws.row_dimensions[row].height = 14.0 * lines + 2
         number_format = NUMBER_FORMATS[cell.kind]
-        for offset, unit_values in enumerate(values):
-            target = styles.apply(ws.cell(row, first + offset), border=BORDER, font=body, number_format=number_format)
-            value = unit_values.get(cell.key)
-            if value is not None:
-                target.value = plain_number(value)
+        style = unit_styles.get(number_format)
+        if style is None:  # the style a new cell gets, worked out (and registered) where the first one did
+            style = unit_styles[number_format] = styles.apply(
+                Cell(ws), border=BORDER, font=body, number_format=number_format)._style
+        # a number per unit, without an openpyxl Cell each (sheetdata.add_number_row)
+        numbers = [None if unit_values.get(cell.key) is None else plain_number(unit_values[cell.key]) for unit_values in values]
+        add_number_row(ws, row, first, numbers, style)
     ws.freeze_panes = ws.cell(len(HEADER_ROWS) + 1, first).coordinate
     ws.auto_filter.ref = f"A{len(HEADER_ROWS)}:{get_column_letter(last_col)}{row}"
     print_setup(ws, landscape=True, centered=False)

@@ -10,15 +10,25 @@ escapes; `<c ...></c>` and `<v></v>`, never self-closing), and so are the side e
 openpyxl's `write_row`: cell styles registered in the same order, comments and hyperlinks collected
 in the same order. A sheet holding anything else (rich text, a time zone, a character XML does
 not allow, a data type openpyxl does not set) is written by openpyxl's own code, errors included.
+
+A sheet may also hold runs of number cells that have no openpyxl `Cell` at all (`add_number_row`):
+the 分单位明细 of a summary has a cell per form cell and unit, some 400,000 at 2,000 units, each
+a Cell, a StyleArray and a dict entry of a few hundred bytes. They are written exactly as the same
+cells made with `ws.cell()` would be (`materialize` makes those cells, for openpyxl's own writer).
 """
 
 from __future__ import annotations
 
 import re
+import weakref
+from copy import copy
+from dataclasses import dataclass
 from datetime import timedelta
 
 from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.compat import safe_string
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.utils.datetime import to_excel, to_ISO8601
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
@@ -36,8 +46,51 @@ class Unsupported(Exception):
     """A cell this module does not write; openpyxl writes the sheet."""
 
 
+@dataclass(frozen=True)
+class NumberRow:
+    """Cells of one row from `first_col` on, one per value (int or float; None: left empty), all
+    with `style` (a StyleArray of the sheet's workbook, or None for none)."""
+
+    first_col: int
+    values: tuple
+    style: object
+
+
+_NUMBER_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # worksheet -> {row: [NumberRow]}
+
+
+def add_number_row(ws, row: int, first_col: int, values, style) -> None:
+    """Give `ws` the cells `ws.cell(row, first_col + i)` with value `values[i]` (left empty when
+    None) and the style `style`, without making them: they are written as if made. The cells must
+    not also be made with `ws.cell()`."""
+    _NUMBER_ROWS.setdefault(ws, {}).setdefault(row, []).append(NumberRow(first_col, tuple(values), copy(style)))
+
+
+def materialize(ws) -> None:
+    """Make the cells of `ws`'s number rows real openpyxl cells (for openpyxl's own writer)."""
+    for row, runs in sorted(_NUMBER_ROWS.pop(ws, {}).items()):
+        for run in runs:
+            for offset, value in enumerate(run.values):
+                cell = ws.cell(row, run.first_col + offset)
+                if value is not None:
+                    cell.value = value
+                cell._style = copy(run.style)
+
+
 class FastWorksheetWriter(WorksheetWriter):
     """openpyxl's WorksheetWriter (out: a BytesIO) with <sheetData> from `sheet_data`."""
+
+    def write_dimensions(self):
+        number_rows = _NUMBER_ROWS.get(self.ws)
+        if not number_rows:
+            return super().write_dimensions()
+        rows = {row for row, _ in self.ws._cells} | set(number_rows)
+        cols = {col for _, col in self.ws._cells}
+        for runs in number_rows.values():
+            for run in runs:
+                cols.update((run.first_col, run.first_col + len(run.values) - 1))
+        ref = f"{get_column_letter(min(cols))}{min(rows)}:{get_column_letter(max(cols))}{max(rows)}"
+        self.xf.send(SheetDimension(ref).to_tree())  # Worksheet.calculate_dimension with those cells
 
     def write_rows(self):
         try:
@@ -46,6 +99,7 @@ class FastWorksheetWriter(WorksheetWriter):
             self._sheet_data = None
             del self.ws._comments[:]  # collected again by openpyxl's rows
             del self.ws._hyperlinks[:]
+            materialize(self.ws)
             super().write_rows()
             return
         xf = self.xf.send(True)
@@ -69,17 +123,31 @@ def sheet_data(writer: WorksheetWriter) -> bytes:
     dims = ws.row_dimensions
     book = ws.parent
     cell_xml = _CellWriter(book.iso_dates, book.epoch).xml
+    number_cell_xml = _NumberCellWriter(book._cell_styles).xml
+    number_rows = _NUMBER_ROWS.get(ws, {})
+    rows = writer.rows()
+    if number_rows:
+        cells_of = dict(rows)
+        rows = [(row_idx, cells_of.get(row_idx, [])) for row_idx in sorted(cells_of.keys() | number_rows.keys())]
     parts = ["<sheetData>"]
-    for row_idx, row in writer.rows():
+    for row_idx, row in rows:
         attrs = {"r": f"{row_idx}"}
         attrs.update(dims.get(row_idx, {}))
         parts.append(f"<row{_attributes(attrs)}>")
+        numbers = _number_cells(number_rows.get(row_idx, ()))
+        pending = next(numbers, None)
         for cell in row:
+            while pending is not None and pending[0] < cell.col_idx:
+                parts.append(number_cell_xml(row_idx, *pending))
+                pending = next(numbers, None)
             if cell._comment is not None:
                 ws._comments.append(CommentRecord.from_cell(cell))
             if cell._value is None and not cell.has_style and not cell._comment:
                 continue
             parts.append(cell_xml(cell))
+        while pending is not None:
+            parts.append(number_cell_xml(row_idx, *pending))
+            pending = next(numbers, None)
         parts.append("</row>")
     parts.append("</sheetData>")
     text = "".join(parts)
@@ -131,6 +199,39 @@ class _CellWriter:
         if self.iso_dates and not isinstance(value, timedelta):
             return to_ISO8601(value), ' t="d"'
         return to_excel(value, self.epoch), ' t="n"'
+
+
+def _number_cells(runs):
+    """(column, value, style) of every cell of a row's number runs, by column."""
+    cells = [(run.first_col + offset, value, run.style) for run in runs for offset, value in enumerate(run.values)]
+    if len(runs) > 1:
+        cells.sort(key=lambda cell: cell[0])
+    return iter(cells)
+
+
+class _NumberCellWriter:
+    """A number-row cell's <c> element: what `_CellWriter` writes for the Cell it stands for."""
+
+    def __init__(self, cell_styles):
+        self.cell_styles = cell_styles  # the workbook's IndexedList of StyleArrays (Cell.style_id)
+        self.style_attributes: dict[bytes, str] = {}
+
+    def xml(self, row: int, col: int, value, style) -> str:
+        if style is None or not any(style):  # no style (Cell.has_style is False)
+            if value is None:
+                return ""  # openpyxl skips an empty cell without a style
+            attribute = ""
+        else:
+            key = style.tobytes()
+            attribute = self.style_attributes.get(key)
+            if attribute is None:
+                attribute = self.style_attributes[key] = f' s="{self.cell_styles.add(copy(style))}"'
+        start = f'<c r="{get_column_letter(col)}{row}"{attribute} t="n">'
+        if value is None:
+            return start + "</c>"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise Unsupported(f"number row value {type(value).__name__}")
+        return f"{start}<v>{_text(safe_string(value))}</v></c>"
 
 
 _TYPE_ATTRIBUTE = {"n": ' t="n"', "s": ' t="inlineStr"', "b": ' t="b"', "e": ' t="e"', "d": ' t="d"', "f": ""}

@@ -74,40 +74,44 @@ def write_dataset(result: RunResult, config: CountyConfig, folder: Path) -> Path
 
 
 def dataset_bytes(result: RunResult) -> bytes:
+    """data.csv of the run: a row per passed unit and cell it holds. The rows are made as they are
+    written, never all at once (at 2,000 units that list of rows alone took over 100 MiB)."""
     form = result.form
     # what a row says of its cell, worked out once for the form, not once per unit
-    labels = [(cell.key, form.section(form.table(cell.table).section).heading, _row_label(cell), cell.col_label)
-              for cell in form.cells]
+    labels = [(cell.key, _excel_safe(form.section(form.table(cell.table).section).heading),
+               _excel_safe(_row_label(cell)), _excel_safe(cell.col_label)) for cell in form.cells]
     year = str(result.year)
-    rows = []
-    for unit in sorted(result.passed(), key=lambda u: u.unit.code):
-        values = unit.submission.values
-        for key, table, row_label, column_label in labels:
-            if key not in values:
-                continue
-            rows.append({
-                "unit_code": unit.unit.code,
-                "unit_name": unit.unit.name,
-                "year": year,
-                "format": form.id,
-                "key": key,
-                "table": table,
-                "row_label": row_label,
-                "column_label": column_label,
-                "value": fmt_number(Decimal(values[key])),
-            })
-    return csv_bytes(COLUMNS, QUOTED_COLUMNS, rows)
+    formatted: dict = {}  # value -> its text (fmt_number depends only on the number)
+
+    def lines():
+        for unit in sorted(result.passed(), key=lambda u: u.unit.code):
+            values = unit.submission.values
+            code, name = _excel_safe(unit.unit.code), _excel_safe(unit.unit.name)
+            for key, table, row_label, column_label in labels:
+                value = values.get(key)
+                if value is None:
+                    continue
+                text = formatted.get(value)
+                if text is None:
+                    text = formatted[value] = fmt_number(Decimal(value))
+                yield code, name, year, form.id, key, table, row_label, column_label, text
+
+    return _csv(COLUMNS, lines())
 
 
 def csv_bytes(columns: tuple[str, ...], quoted: tuple[str, ...], rows) -> bytes:
     """The CSV files of the store (data.csv, texts.csv, imported data.csv) as bytes: a header, one
     line per row (a dict of text by column), free-text columns quoted against formulas (see the
     module text), UTF-8 with BOM and "\\n" line endings."""
+    return _csv(columns, ([_excel_safe(row[c]) if c in quoted else row[c] for c in columns] for row in rows))
+
+
+def _csv(columns: tuple[str, ...], lines) -> bytes:
+    """`columns`, then each line (its texts in column order, already made safe), as csv_bytes writes them."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_excel_safe(row[c]) if c in quoted else row[c] for c in columns])
+    writer.writerows(lines)
     return buffer.getvalue().encode(ENCODING)
 
 

@@ -72,6 +72,13 @@ def _detail_sheet(ws, result: RunResult) -> None:
     values = [u.submission.values if u.submission is not None else {} for u in result.units]
     styles = cell_styles(ws.parent)  # a cell per form cell and unit: the registry, looked up once
     unit_styles: dict[str, object] = {}  # number format -> StyleArray of the units' cells
+    plain: dict = {}  # value -> plain_number(value) (equal values give equal numbers)
+
+    def plain_of(value):
+        number = plain.get(value)
+        if number is None:
+            number = plain[value] = plain_number(value)
+        return number
     for cell, (section, row_label, col_label) in zip(form.cells, detail_labels(form)):
         row += 1
         for col, text in enumerate((section, row_label, col_label), start=1):
@@ -85,7 +92,7 @@ def _detail_sheet(ws, result: RunResult) -> None:
             style = unit_styles[number_format] = styles.apply(
                 Cell(ws), border=BORDER, font=body, number_format=number_format)._style
         # a number per unit, without an openpyxl Cell each (sheetdata.add_number_row)
-        numbers = [None if unit_values.get(cell.key) is None else plain_number(unit_values[cell.key]) for unit_values in values]
+        numbers = [None if v is None else plain_of(v) for v in (unit_values.get(cell.key) for unit_values in values)]
         add_number_row(ws, row, first, numbers, style)
     ws.freeze_panes = ws.cell(len(HEADER_ROWS) + 1, first).coordinate
     ws.auto_filter.ref = f"A{len(HEADER_ROWS)}:{get_column_letter(last_col)}{row}"

@@ -214,24 +214,27 @@ class _NumberCellWriter:
 
     def __init__(self, cell_styles):
         self.cell_styles = cell_styles  # the workbook's IndexedList of StyleArrays (Cell.style_id)
-        self.style_attributes: dict[bytes, str] = {}
+        self.style_attributes: dict[int, str] = {}  # id(style) -> its s attribute (the runs keep their styles)
+        self.values: dict = {}  # value -> "<v>…</v></c>"; equal numbers are written alike
 
     def xml(self, row: int, col: int, value, style) -> str:
-        if style is None or not any(style):  # no style (Cell.has_style is False)
-            if value is None:
-                return ""  # openpyxl skips an empty cell without a style
-            attribute = ""
-        else:
-            key = style.tobytes()
-            attribute = self.style_attributes.get(key)
-            if attribute is None:
-                attribute = self.style_attributes[key] = f' s="{self.cell_styles.add(copy(style))}"'
-        start = f'<c r="{get_column_letter(col)}{row}"{attribute} t="n">'
+        attribute = self.style_attributes.get(id(style))
+        if attribute is None:
+            attribute = self.style_attributes[id(style)] = self._style_attribute(style)
         if value is None:
-            return start + "</c>"
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f'<c r="{get_column_letter(col)}{row}"{attribute} t="n"></c>' if attribute else ""
+        if value.__class__ is not int and value.__class__ is not float:  # bool, Decimal, text …
             raise Unsupported(f"number row value {type(value).__name__}")
-        return f"{start}<v>{_text(safe_string(value))}</v></c>"
+        end = self.values.get(value)
+        if end is None:
+            end = self.values[value] = f"<v>{_text(safe_string(value))}</v></c>"
+        return f'<c r="{get_column_letter(col)}{row}"{attribute} t="n">{end}'
+
+    def _style_attribute(self, style) -> str:
+        """The s attribute; none for a cell without a style (openpyxl skips it when empty)."""
+        if style is None or not any(style):
+            return ""
+        return f' s="{self.cell_styles.add(copy(style))}"'
 
 
 _TYPE_ATTRIBUTE = {"n": ' t="n"', "s": ' t="inlineStr"', "b": ' t="b"', "e": ' t="e"', "d": ' t="d"', "f": ""}

@@ -280,9 +280,16 @@ def _first_commented(wb, findings, author):
     wb[finding.sheet][finding.cell].comment = Comment("备注", author)
 
 
+def _unmarked_commented(wb, findings, author):
+    marked = {f.sheet for f in findings}
+    ws = next(ws for ws in wb.worksheets if ws.title not in marked)
+    ws["A1"].comment = Comment("备注", author)
+
+
 FALLBACKS = {
     "earlier opinion sheet": lambda data, findings: _resaved(data, lambda wb: wb.create_sheet("退回意见")),
-    "our comment": lambda data, findings: _resaved(data, lambda wb: _first_commented(wb, findings, "县政府信息公开主管部门")),
+    "our comment on an unmarked sheet": lambda data, findings: _resaved(
+        data, lambda wb: _unmarked_commented(wb, findings, "县政府信息公开主管部门")),
     "marked sheet with comments": lambda data, findings: _resaved(data, lambda wb: _first_commented(wb, findings, "张三")),
     "marked sheet with a legacy drawing": lambda data, findings: _edited(
         data, _marked_sheet_part(data, findings),
@@ -304,6 +311,15 @@ def test_fallback_to_openpyxl(tmp_path, cases, kind):
     assert marked_package(data, findings, unit, year=year) is not None
     odd = FALLBACKS[kind](data, findings)
     assert marked_package(odd, findings, unit, year=year) is None
+
+
+def test_a_clerks_comment_on_an_unmarked_sheet_keeps_the_package_path(tmp_path, cases):
+    label, year, unit, data, findings = cases[0]
+    commented = _resaved(data, lambda wb: _unmarked_commented(wb, findings, "张三"))
+    fast, slow = _both(tmp_path, (label, year, unit, commented, findings))
+    assert differences(clerk_view(fast), clerk_view(slow)) == []
+    assert any(c.comment is not None and c.comment.author == "张三"
+               for ws in openpyxl.load_workbook(fast).worksheets for c in ws._cells.values())
 
 
 def test_an_error_while_editing_falls_back(tmp_path, cases, monkeypatch):
@@ -331,3 +347,43 @@ def test_a_package_copy_sent_back_is_marked_again_through_openpyxl(tmp_path, cas
     marked = [c for ws in wb.worksheets[1:] for c in ws._cells.values()
               if c.fill.fill_type and str(c.fill.fgColor.rgb)[-6:] in ("FFC7CE", "FFEB9C")]
     assert marked == []
+
+
+# --- docProps/app.xml's sheet list -------------------------------------------------------------------
+
+APP = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+
+
+def _excel_app_xml(sheets: list[str], sheet_count: int) -> bytes:
+    """docProps/app.xml as Excel writes it: the worksheets, then one named range."""
+    titles = "".join(f"<vt:lpstr>{name}</vt:lpstr>" for name in [*sheets, "打印区域"])
+    return (f'<Properties xmlns="{APP}" xmlns:vt="{VT}"><Application>Microsoft Excel</Application><HeadingPairs>'
+            f'<vt:vector size="4" baseType="variant"><vt:variant><vt:lpstr>工作表</vt:lpstr></vt:variant>'
+            f'<vt:variant><vt:i4>{sheet_count}</vt:i4></vt:variant><vt:variant><vt:lpstr>已命名范围</vt:lpstr>'
+            f'</vt:variant><vt:variant><vt:i4>1</vt:i4></vt:variant></vt:vector></HeadingPairs><TitlesOfParts>'
+            f'<vt:vector size="{len(sheets) + 1}" baseType="lpstr">{titles}</vt:vector></TitlesOfParts>'
+            f'</Properties>').encode()
+
+
+def _app_lists(data: bytes) -> tuple[list[str], list[str]]:
+    app = _members(data)["docProps/app.xml"].decode()
+    return re.findall(r"<vt:i4>(\d+)</vt:i4>", app), re.findall(r"<vt:lpstr>([^<]*)</vt:lpstr>", app)
+
+
+def test_the_sheet_list_of_app_xml_gets_the_opinion_sheet_first(cases):
+    label, year, unit, data, findings = cases[0]
+    sheets = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
+    excel = _edited(data, "docProps/app.xml", lambda xml: _excel_app_xml(sheets, len(sheets)))
+    counts, titles = _app_lists(marked_package(excel, findings, unit, year=year))
+    assert counts == [str(len(sheets) + 1), "1"]
+    assert titles == ["工作表", "已命名范围", "退回意见", *sheets, "打印区域"]
+    assert f'size="{len(sheets) + 2}"' in _members(marked_package(excel, findings, unit, year=year))["docProps/app.xml"].decode()
+
+
+def test_a_sheet_list_that_does_not_add_up_is_left_out(cases):
+    label, year, unit, data, findings = cases[0]
+    sheets = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
+    odd = _edited(data, "docProps/app.xml", lambda xml: _excel_app_xml(sheets, len(sheets) - 2))
+    app = _members(marked_package(odd, findings, unit, year=year))["docProps/app.xml"].decode()
+    assert "HeadingPairs" not in app and "TitlesOfParts" not in app and "Microsoft Excel" in app

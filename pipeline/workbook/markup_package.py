@@ -104,17 +104,13 @@ def _serialise(root) -> bytes:
 
 def _in_main(element) -> etree._Element:
     """An openpyxl element (tags in no namespace) as a SpreadsheetML element."""
-    return _reparsed(element)[0]
+    wrapped = b'<wrap xmlns="%s">%s</wrap>' % (MAIN.encode(), openpyxl_tostring(element))
+    return parse_xml(wrapped, "generated")[0]
 
 
-def _reparsed(element) -> etree._Element:
-    """The children of an openpyxl element, parsed again in the SpreadsheetML namespace."""
-    inner = openpyxl_tostring(element)
-    return parse_xml(b'<wrap xmlns="%s">%s</wrap>' % (MAIN.encode(), inner), "generated")
-
-
-def _fresh(used: set[str], pattern: str, start: int = 1) -> str:
-    number = start
+def _fresh(used: set[str], pattern: str) -> str:
+    """pattern.format(n) for the first n from 1 not in `used` (lower-cased names), added to it."""
+    number = 1
     while pattern.format(number).lower() in used:
         number += 1
     name = pattern.format(number)
@@ -123,8 +119,8 @@ def _fresh(used: set[str], pattern: str, start: int = 1) -> str:
 
 
 class _Sheet:
-    def __init__(self, name: str, part: str):
-        self.name, self.part = name, part
+    def __init__(self, name: str, part: str, worksheet: bool):
+        self.name, self.part, self.worksheet = name, part, worksheet
         self.root = None  # parsed worksheet XML, once needed
 
 
@@ -163,6 +159,7 @@ class _PackageEdit:
                 return name, None
             self.parsed[name] = etree.Element(_q("Relationships", PKG_RELS), nsmap={None: PKG_RELS})
             self.names.add(name.lower())
+            self.add_default("rels", "application/vnd.openxmlformats-package.relationships+xml")
         return name, self.part(name)
 
     def related(self, part: str, rel_type: str) -> list[str]:
@@ -240,7 +237,7 @@ class _PackageEdit:
             rel_type, part = targets.get(element.get(_q("id", R_NS)), (None, None))
             if name == OPINION_SHEET or part is None or not self.has(part):
                 raise NotSimple("an earlier 退回意见 sheet or a missing sheet part")
-            sheets.append(_Sheet(name, part) if rel_type == REL_WORKSHEET else None)
+            sheets.append(_Sheet(name, part, rel_type == REL_WORKSHEET))
             if rel_type == REL_WORKSHEET and self.has_our_comments(part):
                 raise NotSimple("an earlier marked copy")
         return sheets
@@ -254,8 +251,8 @@ class _PackageEdit:
 
     # --- marked cells --------------------------------------------------------------------------
 
-    def marks(self, sheets: list[_Sheet | None], findings: list[Finding]) -> dict:
-        by_name = {sheet.name: sheet for sheet in sheets if sheet is not None}
+    def marks(self, sheets: list[_Sheet], findings: list[Finding]) -> dict:
+        by_name = {sheet.name: sheet for sheet in sheets if sheet.worksheet}  # a chart sheet has no cells
         marks: dict[tuple[_Sheet, int, int], list[Finding]] = defaultdict(list)
         for finding in findings:
             sheet = by_name.get(finding.sheet) if finding.sheet and finding.cell else None
@@ -312,7 +309,7 @@ class _PackageEdit:
 
     # --- the 退回意见 sheet ------------------------------------------------------------------------
 
-    def add_opinion(self, findings: list[Finding], unit: str, styles: "_Styles", sheets: list) -> None:
+    def add_opinion(self, findings: list[Finding], unit: str, styles: "_Styles", sheets: list[_Sheet]) -> None:
         ws = _opinion_worksheet(findings, unit)
         sheet_xml, small_styles = _written(ws)
         root = parse_xml(sheet_xml, OPINION_SHEET)
@@ -325,15 +322,14 @@ class _PackageEdit:
         self.insert_first_sheet(workbook, rel_id)
         _shift_local_names(workbook, _opinion_names(ws))
         for sheet in sheets:
-            if sheet is not None:
-                self.deselect(sheet)
+            self.deselect(sheet)
         self.changed.add(self.workbook_part)
         self.update_app_sheet_list()
 
     def insert_first_sheet(self, workbook, rel_id: str) -> None:
         listed = workbook.find(_q("sheets"))
         ids = [int(s.get("sheetId", "0")) for s in listed]
-        element = etree.Element(_q("sheet"), name=OPINION_SHEET, sheetId=str(max(ids, default=0) + 1))
+        element = etree.Element(_q("sheet"), name=OPINION_SHEET, sheetId=str(max(ids, default=0) + 1), nsmap={"r": R_NS})
         element.set(_q("id", R_NS), rel_id)
         listed.insert(0, element)
         views = workbook.find(_q("bookViews"))
@@ -347,6 +343,8 @@ class _PackageEdit:
         view.set("firstSheet", "0")
 
     def deselect(self, sheet: _Sheet) -> None:
+        if sheet.part not in self.parsed and b"tabSelected" not in read_part(self.archive, sheet.part):
+            return  # most sheets: not parsed at all
         root = self.part(sheet.part)
         for view in root.iter(_q("sheetView")):
             if view.get("tabSelected") in ("1", "true"):
@@ -462,7 +460,7 @@ def _widen_spans(row_element, col: int) -> None:
 
 
 def _insert_legacy_drawing(root, rel_id: str) -> None:
-    element = etree.Element(_q("legacyDrawing"))
+    element = etree.Element(_q("legacyDrawing"), nsmap={"r": R_NS})
     element.set(_q("id", R_NS), rel_id)
     for child in root:
         if _local(child.tag) in AFTER_LEGACY_DRAWING:

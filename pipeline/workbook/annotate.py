@@ -19,31 +19,21 @@ from typing import Iterable
 
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..files import fixed_timestamp, save_workbook
-from ..findings import SEVERITY_ORDER, Finding
-from ..forms.spec import ERROR, WARNING
+from ..files import fixed_timestamp, save_workbook, write_atomic
+from ..findings import Finding
 from ..report.findings_order import ordered
 from .cells import cell_text
 from .loading import load_for_edit
+from .markup_package import marked_package
+from .marks import AUTHOR, COMMENT_WIDTH, FILLS, by_severity, cell_position, comment_height, comment_lines
 from .opinion import OPINION_SHEET, add_opinion_sheet, opinion_heading
 from .template import INPUT_FILL, TOTAL_FILL
 
-AUTHOR = "县政府信息公开主管部门"
-FILLS = {
-    ERROR: PatternFill("solid", fgColor="FFC7CE"),
-    WARNING: PatternFill("solid", fgColor="FFEB9C"),
-}
 _MARK_COLOURS = {"FFC7CE", "FFEB9C"}
 EARLIER_COMMENT = "\n——原批注（{author}）："
 _EARLIER_COMMENT_RE = re.compile(r"\n——原批注（(.*?)）：(.*)\Z", re.DOTALL)
-
-COMMENT_WIDTH = 360  # pixels
-COMMENT_CHARS_PER_LINE = 26  # CJK characters per line at that width
-COMMENT_LINE_HEIGHT = 17  # pixels
-MAX_ROW, MAX_COL = 1_048_576, 16_384
 
 
 def annotate_copy(
@@ -56,6 +46,9 @@ def annotate_copy(
     `unit` names the unit in the 退回意见 heading; by default the findings' 单位, else the file name.
     Findings without a sheet and cell, or whose cell is not in the workbook, appear only on the
     退回意见 sheet. The bytes depend only on the source, the findings and `year`.
+
+    The copy is made by editing the package itself (`markup_package`) when the file is the simple
+    case, else -- a marked copy sent back, a macro workbook, anything unusual -- through openpyxl.
     """
     out_path = Path(out_path)
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -66,6 +59,15 @@ def annotate_copy(
             raise ValueError(f"marked-up copy would overwrite its source: {source}")
         data, stem = source.read_bytes(), source.stem
     findings = ordered(findings)
+    name = unit or next((f.unit for f in findings if f.unit), "") or stem
+    marked = marked_package(data, findings, name, year=year)
+    if marked is not None:
+        write_atomic(out_path, marked)
+    else:
+        _annotate_with_openpyxl(data, findings, name, out_path, year)
+
+
+def _annotate_with_openpyxl(data: bytes, findings: list[Finding], name: str, out_path: Path, year: int) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops (e.g. slicers)
         wb = load_for_edit(data)  # openpyxl.load_workbook(io.BytesIO(data)), faster: see loading.py
@@ -79,7 +81,6 @@ def annotate_copy(
     for (sheet, row, col), on_cell in marks.items():
         _mark(wb[sheet].cell(row, col), on_cell)
 
-    name = unit or next((f.unit for f in findings if f.unit), "") or stem
     add_opinion_sheet(wb, findings, name)
     stamp = fixed_timestamp(year)
     wb.properties.created = stamp
@@ -98,14 +99,10 @@ def _target_cell(wb, finding: Finding) -> tuple[str, int, int] | None:
     ws = wb[finding.sheet]
     if not isinstance(ws, Worksheet):  # a chart sheet has no cells
         return None
-    reference = finding.cell.replace("$", "").split(":")[0].strip().upper()
-    try:
-        letters, row = coordinate_from_string(reference)
-        col = column_index_from_string(letters)
-    except ValueError:
+    position = cell_position(finding.cell)
+    if position is None:
         return None
-    if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
-        return None
+    row, col = position
     for merged in ws.merged_cells.ranges:
         if merged.min_row <= row <= merged.max_row and merged.min_col <= col <= merged.max_col:
             row, col = merged.min_row, merged.min_col
@@ -114,24 +111,15 @@ def _target_cell(wb, finding: Finding) -> tuple[str, int, int] | None:
 
 
 def _mark(cell, findings: list[Finding]) -> None:
-    findings = sorted(findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
-    fill = FILLS.get(findings[0].severity)
+    fill = FILLS.get(by_severity(findings)[0].severity)
     if fill is not None:
         cell.fill = fill
-    text = "\n".join(f"【{f.severity}】{f.message}" for f in findings)
+    text = comment_lines(findings)
     if cell.comment is not None and cell.comment.text.strip():
         # a comment the unit wrote itself stays, below ours (and comes back when ours is removed)
         text += EARLIER_COMMENT.format(author=cell.comment.author or "") + cell.comment.text
     text = cell_text(text)
-    cell.comment = Comment(text, AUTHOR, width=COMMENT_WIDTH, height=_comment_height(text))
-
-
-def _comment_height(text: str) -> int:
-    lines = 0
-    for line in text.split("\n"):
-        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
-        lines += max(1, -(-units // (2 * COMMENT_CHARS_PER_LINE)))
-    return min(600, max(60, lines * COMMENT_LINE_HEIGHT + 12))
+    cell.comment = Comment(text, AUTHOR, width=COMMENT_WIDTH, height=comment_height(text))
 
 
 def _remove_earlier_marks(wb) -> None:

@@ -220,6 +220,14 @@ def test_untouched_members_are_byte_identical(cases):
         assert set(before) <= set(after)
 
 
+def test_changed_parts_declare_xml_as_office_does(cases):
+    for label, year, unit, data, findings in cases:
+        before, after = _members(data), _members(marked_package(data, findings, unit, year=year))
+        for name, content in after.items():
+            if name.endswith((".xml", ".rels")) and before.get(name) != content and content.startswith(b"<?xml"):
+                assert content.startswith(b'<?xml version="1.0" encoding="UTF-8"'), (label, name, content[:60])
+
+
 def test_same_inputs_same_bytes(tmp_path, cases):
     label, year, unit, data, findings = cases[0]
     first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"

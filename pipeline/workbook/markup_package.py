@@ -98,8 +98,11 @@ def _local(tag) -> str:
 
 
 def _serialise(root) -> bytes:
-    docinfo = root.getroottree().docinfo
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=docinfo.standalone)
+    """A changed part, with the XML declaration in the double-quoted form Office writes (lxml's own
+    is single-quoted) and the part's standalone flag kept."""
+    standalone = root.getroottree().docinfo.standalone
+    flag = {True: b' standalone="yes"', False: b' standalone="no"'}.get(standalone, b"")
+    return b'<?xml version="1.0" encoding="UTF-8"%s?>\n' % flag + etree.tostring(root, encoding="UTF-8")
 
 
 def _in_main(element) -> etree._Element:

@@ -19,13 +19,17 @@ from typing import Mapping
 
 from .batch import FAILED, RunResult
 from .config import CountyConfig, safe_stem
-from .report.findings_html import write_findings_html
-from .report.findings_xlsx import write_findings_xlsx
-from .store import DATASET, text_records, write_dataset, write_texts
-from .summary import SUMMARY_NAME, SUMMARY_REPORT_NAME, NoAcceptedUnit, is_draft, write_summary, write_summary_report
-from .workbook.annotate import annotate_copy
+from .paths import DATASET, FINDINGS_HTML, FINDINGS_XLSX, RETURNS_DIR, SUMMARY_NAME, SUMMARY_REPORT_NAME, year_folder
 
-from .paths import FINDINGS_HTML, FINDINGS_XLSX, RETURNS_DIR, year_folder  # noqa: F401 (re-exported)
+# The writers (openpyxl, the summary, python-docx) are imported by the tasks that use them: a run
+# that submits the tasks to workers does not import them itself (`preload` does, when it may).
+
+
+def preload() -> None:
+    """Import what the tasks use (in a process about to fork workers that will run them)."""
+    from .report import findings_html, findings_xlsx  # noqa: F401
+    from .summary import write_summary  # noqa: F401
+    from .workbook import annotate  # noqa: F401
 
 def write_outputs(
     result: RunResult,
@@ -117,8 +121,15 @@ def start_outputs(
         futures[future] = label
         return future
 
-    # the longest first: 汇总表 (its indicator sheets need pandas)
+    # the longest first, each on its own worker: 汇总表 (openpyxl, pandas), 汇总报告 (the Word
+    # template, pandas); then the smaller ones, and the copies
     summary = submit(SUMMARY_NAME, _summary_task, run, out / SUMMARY_NAME)
+    summary_report = submit(SUMMARY_REPORT_NAME, _summary_report_task, run, out / SUMMARY_REPORT_NAME, checked_draft)
+    title = f"{config.county}{result.year}年度政府信息公开工作年度报告 问题清单"
+    units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
+    findings = submit(FINDINGS_XLSX, _findings_task, result.findings, out, title, result.year,
+                      result.form.rules + result.form.text_rules, units)
+    datasets = submit(DATASET, _datasets_task, run, out)
     returns = out / RETURNS_DIR
     copies: dict[Path, tuple[Future | None, str]] = {}
     for unit in result.units:
@@ -135,12 +146,6 @@ def start_outputs(
         else:
             copies[path] = (submit(path.name, _copy_task, data, own, path, result.year, unit.unit.name), digest)
     _remove_stale(returns, {p.name for p in copies}, config)
-    title = f"{config.county}{result.year}年度政府信息公开工作年度报告 问题清单"
-    units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
-    findings = submit(FINDINGS_XLSX, _findings_task, result.findings, out, title, result.year,
-                      result.form.rules + result.form.text_rules, units)
-    summary_report = submit(SUMMARY_REPORT_NAME, _summary_report_task, run, out / SUMMARY_REPORT_NAME, checked_draft)
-    datasets = submit(DATASET, _datasets_task, run, out)
     return PendingOutputs(out, futures, findings, copies, summary, summary_report, datasets, memo)
 
 
@@ -148,11 +153,15 @@ def start_outputs(
 
 
 def _summary_task(run: bytes, path: Path) -> Path:
+    from .summary import write_summary
+
     result, config, previous = pickle.loads(run)
     return write_summary(result, config, path, previous=previous)
 
 
 def _summary_report_task(run: bytes, path: Path, checked_draft: bool | None) -> tuple[Path | None, bool]:
+    from .summary import NoAcceptedUnit, is_draft, write_summary_report
+
     result, config, _ = pickle.loads(run)
     try:
         return write_summary_report(result, config, path, checked_draft=checked_draft), is_draft(result)
@@ -161,16 +170,23 @@ def _summary_report_task(run: bytes, path: Path, checked_draft: bool | None) -> 
 
 
 def _datasets_task(run: bytes, out: Path) -> tuple[Path, Path]:
+    from .store import text_records, write_dataset, write_texts
+
     result, config, _ = pickle.loads(run)
     return write_dataset(result, config, out), write_texts(out, text_records(result))
 
 
 def _findings_task(findings, out: Path, title: str, year: int, rules, units) -> None:
+    from .report.findings_html import write_findings_html
+    from .report.findings_xlsx import write_findings_xlsx
+
     write_findings_xlsx(findings, out / FINDINGS_XLSX, title=title, year=year, rules=rules)
     write_findings_html(findings, out / FINDINGS_HTML, title=title, units=units)
 
 
 def _copy_task(data: bytes, findings, path: Path, year: int, unit: str) -> None:
+    from .workbook.annotate import annotate_copy
+
     annotate_copy(data, findings, path, year=year, unit=unit)
 
 

@@ -11,6 +11,10 @@ RETURNS_DIR = "退回修改"
 REPORTS_DIR = "报告"
 CRASH_DIR = "程序错误记录"  # tracebacks of files whose reading raised an unexpected exception
 CACHE_DIR = ".cache"  # results of earlier runs, safe to delete
+SUMMARY_NAME = "汇总表.xlsx"
+SUMMARY_REPORT_NAME = "汇总报告.docx"
+DATASET = "data.csv"
+TEXTS = "texts.csv"
 
 
 def year_folder(config) -> Path:

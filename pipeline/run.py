@@ -138,9 +138,14 @@ def output_warmup(template: Path):
 
         compiled_template(template)
 
+    def writers():
+        from .outputs import preload
+
+        preload()  # openpyxl, the summary, the findings lists, the marked-up copies
+
     return Warmup([
         lambda: __import__("pandas"),  # P1 (pipeline/peers.py) here, the indicator sheets there
-        lambda: __import__("pipeline.outputs"),  # openpyxl and the summary
+        writers,
         compile_template,
     ])
 
@@ -158,7 +163,7 @@ def _write_outputs_and_reports(result, config, options, templates, previous, mem
     with Workers(options.jobs, len(pending_reports.tasks) + county_tasks) as workers:
         pending_outputs = None
         if outputs is None:
-            from .outputs import start_outputs  # openpyxl and the summary: only when they are written
+            from .outputs import start_outputs
 
             # the template was checked before reading (RunError otherwise), with the draft mark when asked
             pending_outputs = start_outputs(result, config, workers, previous=previous, memo=memo,

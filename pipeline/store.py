@@ -40,7 +40,7 @@ from .files import write_atomic
 from .findings import fmt_number
 from .oserrors import os_reason
 
-DATASET = "data.csv"
+from .paths import DATASET, TEXTS  # noqa: E402 (the file names, shared with the run)
 ENCODING = "utf-8-sig"
 COLUMNS = ("unit_code", "unit_name", "year", "format", "key", "table", "row_label", "column_label", "value")
 QUOTED_COLUMNS = ("unit_code", "unit_name", "table", "row_label", "column_label")  # see the module text
@@ -50,7 +50,6 @@ Values = dict[str, dict[str, Decimal]]
 
 # The narrative texts of each unit and year, next to data.csv, for the checks against last year's text
 # (年年雷同). Same conventions as data.csv (UTF-8 with BOM, label columns quoted against formulas).
-TEXTS = "texts.csv"
 TEXT_COLUMNS = ("unit_code", "unit_name", "year", "format", "key", "title", "text")
 Texts = dict[str, dict[str, str]]  # unit code → text key (e.g. "text.s1") → text
 

@@ -86,3 +86,29 @@ def test_a_run_warms_up_while_workers_read_and_not_when_nothing_is_read(tmp_path
     events.clear()
     run_county(config, RunOptions(jobs=1, cache=False))  # one process: each thing is done where needed
     assert events == ["join"]
+
+
+def _modules_after(code: str) -> set[str]:
+    import json
+    import subprocess
+
+    script = f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_submitting_the_outputs_imports_no_writer_and_the_warmup_imports_them_all():
+    # the run's process forks the output workers after importing pipeline.outputs: a re-run that
+    # writes only the county outputs leaves each writer to the worker that needs it
+    light = _modules_after("import pipeline.outputs")
+    assert not {"openpyxl", "pandas", "docx", "pipeline.summary"} & light
+    warmed = _modules_after(
+        "from pipeline.run import output_warmup\n"
+        "from pipeline.forms import form_for_year\n"
+        "from pipeline.word.tags import template_path\n"
+        "from pipeline.word import compiled\n"
+        "for step in output_warmup(template_path(form_for_year(2025))).steps: step()\n"
+        "assert compiled._CACHE"
+    )
+    assert {"openpyxl", "pandas", "docx", "pipeline.summary", "pipeline.workbook.annotate",
+            "pipeline.report.findings_xlsx"} <= warmed

@@ -38,8 +38,7 @@ from .report import NoAcceptedUnit, is_draft, no_report_reason, summary_report_c
 from .status import UNMATCHED, _status_sheet
 from .totals import county_totals, coverage_sentence, summary_unit_code, with_totals
 
-SUMMARY_NAME = "汇总表.xlsx"
-SUMMARY_REPORT_NAME = "汇总报告.docx"
+from ..paths import SUMMARY_NAME, SUMMARY_REPORT_NAME  # noqa: E402 (named in paths: the run names them without openpyxl)
 
 SUMMARY_SHEET = "汇总"
 DETAIL_SHEET = "分单位明细"

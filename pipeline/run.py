@@ -165,9 +165,14 @@ def _write_outputs_and_reports(result, config, options, templates, previous, mem
         if outputs is None:
             from .outputs import start_outputs
 
-            # the template was checked before reading (RunError otherwise), with the draft mark when asked
+            # the template was checked before reading (RunError otherwise), with the draft mark when
+            # asked; a shipped template was checked with it when it was made
+            from .word.shipped import is_checked_shipped
+            from .word.tags import template_path
+
+            shipped = is_checked_shipped(template_path(result.form, templates), result.form.id)
             pending_outputs = start_outputs(result, config, workers, previous=previous, memo=memo,
-                                            checked_draft=options.draft)
+                                            checked_draft=options.draft or shipped)
         pending_reports.submit(workers)
         labels = {**(pending_outputs.futures if pending_outputs else {}), **pending_reports.futures}
         fresh = [p.name for p in pending_reports.written.values()]
@@ -203,6 +208,10 @@ def template_problems(template: Path, form, draft: bool, cache: Path | None):
 
         return check_word_template(*args, **kwargs)
 
+    from .word.shipped import is_checked_shipped
+
+    if is_checked_shipped(template, form.id):
+        return [], lambda: None  # checked when it was made (input_templates/ as shipped)
     if cache is None or not template.is_file():
         return check_word_template(template, form, draft=draft), lambda: None
     key = digest_of(tool_digest(), file_bytes_digest(template), form.id, draft)

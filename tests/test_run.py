@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -71,6 +72,30 @@ def test_a_bad_word_template_stops_before_reading(tmp_path):
     with pytest.raises(RunError, match="Word 报告模板有问题"):
         run_county(dataclasses.replace(config, templates=templates), RunOptions(jobs=1))
     assert not year_folder(config).exists()
+
+
+def test_the_shipped_template_is_not_checked_again_and_an_edited_copy_is(tmp_path, monkeypatch):
+    import dataclasses
+    import shutil
+
+    import pipeline.word.template as template_module
+    from pipeline.word import TEMPLATES_DIR, template_name
+
+    real, checked = template_module.check_word_template, []
+    monkeypatch.setattr(template_module, "check_word_template",
+                        lambda path, *args, **kwargs: checked.append(Path(path).parent) or real(path, *args, **kwargs))
+    config = county(tmp_path)
+    inbox_of_three(config)
+    run_county(config, RunOptions(jobs=1, cache=False))
+    assert checked == []  # input_templates/ as shipped: checked when made (pipeline/word/shipped.json)
+    templates = tmp_path / "模板"
+    templates.mkdir()
+    for form in (FORM_2021,):
+        shutil.copyfile(TEMPLATES_DIR / template_name(form), templates / template_name(form))
+    with (templates / template_name(FORM_2021)).open("ab") as handle:
+        handle.write(b"\0")  # a county's own copy, edited: checked before reading
+    run_county(dataclasses.replace(config, templates=templates), RunOptions(jobs=1, cache=False))
+    assert checked and checked[0] == templates
 
 
 def crash_on(name):

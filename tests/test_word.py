@@ -144,6 +144,22 @@ def test_committed_templates_are_generated_from_the_spec(form):
 @pytest.mark.parametrize("form", FORMS, ids=lambda f: f.id)
 def test_committed_templates_pass_their_check(form):
     assert check_word_template(template_path(form), form, draft=True) == []
+    assert check_word_template(template_path(form), form) == []
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda f: f.id)
+def test_the_shipped_record_names_the_committed_templates_and_only_them(form, tmp_path):
+    from pipeline.word.shipped import is_checked_shipped
+
+    assert is_checked_shipped(template_path(form), form.id), (
+        "pipeline/word/shipped.json is out of date: run `python -m pipeline.word` and commit the result"
+    )
+    other = next(f for f in FORMS if f is not form)
+    assert not is_checked_shipped(template_path(form), other.id)
+    edited = tmp_path / template_path(form).name
+    edited.write_bytes(template_path(form).read_bytes() + b"\0")
+    assert not is_checked_shipped(edited, form.id)
+    assert not is_checked_shipped(tmp_path / "missing.docx", form.id)
 
 
 @pytest.mark.parametrize("form", FORMS, ids=lambda f: f.id)

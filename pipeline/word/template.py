@@ -444,10 +444,21 @@ def _near(xml: str, lineno: int | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write the templates (into the folder given, by default input_templates/) and list them."""
+    """Write the templates (into the folder given, by default input_templates/) and list them. The
+    shipped ones (input_templates/) are checked and recorded as such (see `shipped`)."""
     out_dir = Path(argv[0]) if argv else TEMPLATES_DIR
-    for path in write_word_templates(out_dir):
+    written = write_word_templates(out_dir)
+    for path in written:
         print(path)
+    if Path(out_dir).resolve() == TEMPLATES_DIR.resolve():
+        from .shipped import record_shipped
+
+        for form, path in zip(FORMS, written):
+            problems = check_word_template(path, form, draft=True) + check_word_template(path, form)
+            if problems:
+                print("\n".join(problems))
+                return 1
+        record_shipped({form.id: path for form, path in zip(FORMS, written)})
     return 0
 
 

@@ -44,8 +44,8 @@ def write_atomic(path: Path, data: bytes) -> bool:
     the output file, not a name that existed for a moment (see `pipeline.oserrors`)."""
     path = Path(path)
     try:
-        if path.exists() and path.read_bytes() == data:
-            return False
+        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False  # (a file of another size is not read to be compared)
         path.parent.mkdir(parents=True, exist_ok=True)
         _replace_through_temporary(path, data)
     except OSError as exc:

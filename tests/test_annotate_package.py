@@ -294,7 +294,25 @@ def _unmarked_commented(wb, findings, author):
     ws["A1"].comment = Comment("备注", author)
 
 
+def _marked_row(data: bytes, findings, change) -> bytes:
+    """The package with change(the <row> element text) applied to the row of the first marked cell."""
+    finding = next(f for f in findings if f.sheet and f.cell)
+    row = re.sub(r"[A-Z$]", "", finding.cell.split(":")[0])
+
+    def edit(xml: bytes) -> bytes:
+        edited, count = re.subn(rb'(<row r="%s"[^>]*>.*?</row>)' % row.encode(), lambda m: change(m.group(1)), xml,
+                                count=1, flags=re.DOTALL)
+        assert count == 1
+        return edited
+
+    return _edited(data, _marked_sheet_part(data, findings), edit)
+
+
 FALLBACKS = {
+    "row with an extension list": lambda data, findings: _marked_row(
+        data, findings, lambda row: row.replace(b"</row>", b'<extLst><ext uri="{X}"/></extLst></row>')),
+    "row spanning several ranges": lambda data, findings: _marked_row(
+        data, findings, lambda row: re.sub(rb' spans="[^"]*"', b"", row, count=1).replace(b"<row ", b'<row spans="1:1 30:31" ', 1)),
     "earlier opinion sheet": lambda data, findings: _resaved(data, lambda wb: wb.create_sheet("退回意见")),
     "our comment on an unmarked sheet": lambda data, findings: _resaved(
         data, lambda wb: _unmarked_commented(wb, findings, "县政府信息公开主管部门")),

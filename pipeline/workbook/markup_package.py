@@ -438,7 +438,10 @@ def _cell(root, row: int, col: int):
 
 def _child_in_order(parent, local: str, number: int, reference: str, number_of):
     """The child `local` of `parent` whose `r` is numbered `number`, inserted with r=`reference`
-    before the first with a higher number when missing. A child without `r` is not handled."""
+    before the first with a higher number when missing. A child without `r`, or a parent holding
+    anything else (a row's <extLst>, which must stay last), is not handled."""
+    if any(child.tag != _q(local) for child in parent):
+        raise NotSimple(f"<{local}> among other elements")
     for child in parent:
         if child.tag != _q(local):
             continue
@@ -456,6 +459,8 @@ def _child_in_order(parent, local: str, number: int, reference: str, number_of):
 
 def _widen_spans(row_element, col: int) -> None:
     spans = row_element.get("spans")
+    if spans and " " in spans.strip():
+        raise NotSimple("a row spanning several ranges")
     if spans and ":" in spans:
         low, high = (int(x) for x in spans.split(":", 1))
         if not low <= col <= high:

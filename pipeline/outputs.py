@@ -31,6 +31,7 @@ def preload() -> None:
     from .summary import write_summary  # noqa: F401
     from .workbook import annotate  # noqa: F401
 
+
 def write_outputs(
     result: RunResult,
     config: CountyConfig,

@@ -79,6 +79,7 @@ def _detail_sheet(ws, result: RunResult) -> None:
         if number is None:
             number = plain[value] = plain_number(value)
         return number
+
     for cell, (section, row_label, col_label) in zip(form.cells, detail_labels(form)):
         row += 1
         for col, text in enumerate((section, row_label, col_label), start=1):

@@ -69,6 +69,7 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     from .forms import form_for_year
     from .office import OfficeUnavailable, find_soffice
     from .store import StoreError, load_previous, load_previous_texts, previous_missing_message
+    from .word.shipped import is_checked_shipped
     from .word.tags import TEMPLATES_DIR, template_path
 
     if config.inbox.exists() and not config.inbox.is_dir():
@@ -83,7 +84,10 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     form = form_for_year(config.year)
     folder = year_folder(config)
     cache = folder / CACHE_DIR if options.cache else None
-    problems, remember_check = template_problems(template_path(form, templates), form, options.draft, cache)
+    template = template_path(form, templates)
+    # input_templates/ as shipped was checked when it was made, with and without the draft mark
+    shipped = is_checked_shipped(template, form.id)
+    problems, remember_check = ([], lambda: None) if shipped else template_problems(template, form, options.draft, cache)
     if problems:
         raise RunError("Word 报告模板有问题，未处理任何文件：\n" + "\n".join(problems))
     if options.pdf and find_soffice() is None:
@@ -104,17 +108,19 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     with progress("读取并校验", len(paths)) as advance:
         result = run_batch(config, paths=paths, progress=advance, previous_by_unit=previous,
                            previous_texts=previous_texts, jobs=options.jobs, cache=cache,
-                           warmup=output_warmup(template_path(form, templates)))
+                           warmup=output_warmup(template))
     crashes = save_crashes(result, folder)
     note_changed_files(result)
     memo = OutputMemo(cache, folder) if cache is not None else None
     digest = outputs = None
     if memo is not None:
-        digest = county_digest(result, config, previous, template_path(form, templates))
+        digest = county_digest(result, config, previous, template)
         outputs = _fresh_county_outputs(memo, digest, folder)  # None: to be written
     try:
+        # the template was checked before reading (RunError otherwise): with the draft mark when asked
         outputs, reports, report_problems = _write_outputs_and_reports(
-            result, config, options, templates, previous, memo, digest, outputs, progress)
+            result, config, options, templates, previous, memo, digest, outputs, progress,
+            checked_draft=options.draft or shipped)
     except OfficeUnavailable as exc:
         raise RunError(str(exc)) from None
     finally:
@@ -150,9 +156,11 @@ def output_warmup(template: Path):
     ])
 
 
-def _write_outputs_and_reports(result, config, options, templates, previous, memo, digest, outputs, progress):
+def _write_outputs_and_reports(result, config, options, templates, previous, memo, digest, outputs, progress, *,
+                               checked_draft: bool):
     """The county outputs (unless `outputs` are those still as written from `digest`) and the units'
-    reports, written side by side by the same workers. Returns (outputs, reports, problems):
+    reports, written side by side by the same workers (`checked_draft`: see `outputs.start_outputs`).
+    Returns (outputs, reports, problems):
     `problems` names the reports that lacked data (ReportDataError)."""
     from .pool import Workers
     from .word.render import ReportDataError, start_reports
@@ -165,14 +173,8 @@ def _write_outputs_and_reports(result, config, options, templates, previous, mem
         if outputs is None:
             from .outputs import start_outputs
 
-            # the template was checked before reading (RunError otherwise), with the draft mark when
-            # asked; a shipped template was checked with it when it was made
-            from .word.shipped import is_checked_shipped
-            from .word.tags import template_path
-
-            shipped = is_checked_shipped(template_path(result.form, templates), result.form.id)
             pending_outputs = start_outputs(result, config, workers, previous=previous, memo=memo,
-                                            checked_draft=options.draft or shipped)
+                                            checked_draft=checked_draft)
         pending_reports.submit(workers)
         labels = {**(pending_outputs.futures if pending_outputs else {}), **pending_reports.futures}
         fresh = [p.name for p in pending_reports.written.values()]
@@ -208,10 +210,6 @@ def template_problems(template: Path, form, draft: bool, cache: Path | None):
 
         return check_word_template(*args, **kwargs)
 
-    from .word.shipped import is_checked_shipped
-
-    if is_checked_shipped(template, form.id):
-        return [], lambda: None  # checked when it was made (input_templates/ as shipped)
     if cache is None or not template.is_file():
         return check_word_template(template, form, draft=draft), lambda: None
     key = digest_of(tool_digest(), file_bytes_digest(template), form.id, draft)

@@ -43,6 +43,7 @@ from ..findings import Finding
 from ..word.zipwrite import Member, member, write_package
 from . import sheetdata
 from .cells import cell_text
+from .columns import column_index
 from .marks import AUTHOR, COMMENT_WIDTH, FILLS, by_severity, cell_position, comment_height, comment_lines
 from .opinion import OPINION_SHEET, add_opinion_sheet
 from .package import open_package, parse_xml, read_part, resolve
@@ -422,10 +423,7 @@ def _position(reference: str) -> tuple[int, int]:
     if found is None:
         raise NotSimple(f"unexpected reference {reference}")
     letters, digits = found.groups()
-    col = 0
-    for letter in letters:
-        col = col * 26 + ord(letter) - 64
-    return int(digits), col
+    return int(digits), column_index(letters)
 
 
 def _cell(root, row: int, col: int):

@@ -118,13 +118,13 @@ class OutputMemo:
         if entry is None or entry[0] != digest:
             return False
         try:
-            return hashlib.sha256(Path(path).read_bytes()).hexdigest() == entry[1]
+            return file_bytes_digest(path) == entry[1]
         except OSError:
             return False
 
     def record(self, path: Path, digest: str) -> None:
         try:
-            sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            sha = file_bytes_digest(path)
         except OSError:
             self.entries.pop(self._name(path), None)
             return
@@ -138,7 +138,10 @@ class OutputMemo:
 
 
 def file_bytes_digest(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """The sha256 of a file's bytes, read a block at a time (data.csv of a large county is tens of
+    megabytes: never all in memory just to be hashed)."""
+    with open(path, "rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 __all__ = ["FileCache", "OutputMemo", "digest_of", "tool_digest", "load_entry", "store_entry"]

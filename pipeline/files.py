@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import io
 import os
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Iterable
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -47,19 +49,51 @@ def write_atomic(path: Path, data: bytes) -> bool:
         if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
             return False  # (a file of another size is not read to be compared)
         path.parent.mkdir(parents=True, exist_ok=True)
-        _replace_through_temporary(path, data)
+        _replace_through_temporary(path, (data,))
     except OSError as exc:
-        if exc.filename is not None and Path(exc.filename).parent == path.parent and Path(exc.filename) != path:
-            raise _naming(exc, path) from exc
-        raise
+        raise _named(exc, path) from exc
     return True
 
 
-def _replace_through_temporary(path: Path, data: bytes) -> None:
+def write_atomic_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
+    """`write_atomic` for an output made as it is written (data.csv of a large county is tens of
+    megabytes, never all in memory): the chunks go to a temporary file, which replaces `path`
+    unless `path` already holds the same bytes (then it is removed, and `path` left alone)."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _replace_through_temporary(path, chunks, unless_same=True)
+    except _Unchanged:
+        return False
+    except OSError as exc:
+        raise _named(exc, path) from exc
+    return True
+
+
+class _Unchanged(Exception):
+    pass
+
+
+def _named(exc: OSError, path: Path) -> OSError:
+    if exc.filename is not None and Path(exc.filename).parent == path.parent and Path(exc.filename) != path:
+        return _naming(exc, path)
+    return exc
+
+
+def _replace_through_temporary(path: Path, chunks: Iterable[bytes], *, unless_same: bool = False) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".~" + path.stem, suffix=path.suffix, dir=path.parent)
     try:
+        digest, size = hashlib.sha256(), 0
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
+                if unless_same:
+                    digest.update(chunk)
+                    size += len(chunk)
+        if unless_same and path.is_file() and path.stat().st_size == size:
+            with open(path, "rb") as old:
+                if hashlib.file_digest(old, "sha256").digest() == digest.digest():
+                    raise _Unchanged
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; outputs are ordinary files
         os.replace(tmp, path)
     except BaseException as exc:
@@ -128,6 +162,14 @@ class _FixedTimeZipFile(zipfile.ZipFile):
         self._fixed = False  # the file's own time and attributes: normalize_zip rewrites them
         return super().write(*args, **kwargs)
 
+    def writepieces(self, info: zipfile.ZipInfo, pieces: Iterable[bytes]) -> None:
+        """`writestr(info, b"".join(pieces))` without the joined copy: the same entry, byte for byte
+        (deflate's output does not depend on how its input is cut)."""
+        self._note(info, True)
+        with self.open(info, "w") as entry:
+            for piece in pieces:
+                entry.write(piece)
+
     def _note(self, info, plain: bool) -> None:
         name = info.filename if isinstance(info, zipfile.ZipInfo) else str(info)
         if (
@@ -175,7 +217,10 @@ def _excel_writer():
             info = zipfile.ZipInfo(ws.path[1:], date_time=FIXED_ZIP_TIME)
             info.compress_type = self._archive.compression
             info.external_attr = _temporary_file_attr()
-            self._archive.writestr(info, writer.read())
+            if isinstance(writer, sheetdata.FastWorksheetWriter):
+                self._archive.writepieces(info, writer.pieces())  # a large sheet never joined in memory
+            else:
+                self._archive.writestr(info, writer.read())
             self.manifest.append(ws)
 
     return MemoryExcelWriter

@@ -75,6 +75,7 @@ class PendingOutputs:
     def finish(self) -> dict[str, Path]:
         """Every task is looked at: what was written is recorded, then the first error (in the
         order below) is raised."""
+        _SHARED_RUN.clear()  # every task is done: the workers no longer need it
         out = self.out
         errors = [f.exception() for f in (self.findings, self.summary, self.summary_report, self.datasets)]
         for path, (future, digest) in self.copies.items():
@@ -110,11 +111,13 @@ def start_outputs(
     checked_draft: bool | None = None,
 ) -> PendingOutputs:
     """Submit the writing of every county output to `workers` (a `pool.Workers`); see `write_outputs`.
-    The run is pickled once for the tasks that need all of it (without the bytes kept for the copies).
+    The tasks that need all of the run (without the bytes kept for the copies) get it from this
+    process's memory when the workers are forked now (a 1,000-unit run is some 20 MiB of objects,
+    which each worker would otherwise unpickle a copy of), else pickled once.
     `checked_draft`: the run checked the Word template already (see `write_summary_report`)."""
     out = folder if folder is not None else year_folder(config)
     light = dataclasses.replace(result, units=[dataclasses.replace(u, source=None) for u in result.units])
-    run = pickle.dumps((light, config, previous), protocol=pickle.HIGHEST_PROTOCOL)
+    run = _share_run((light, config, previous), workers)
     futures: dict[Future, str] = {}
 
     def submit(label: str, function, *args) -> Future:
@@ -150,30 +153,51 @@ def start_outputs(
     return PendingOutputs(out, futures, findings, copies, summary, summary_report, datasets, memo)
 
 
+# The run the output tasks read, left here for worker processes forked after it was set; a task
+# gets either its token or the pickled run. One run at a time: set again by the next start_outputs.
+_SHARED_RUN: dict[str, tuple] = {}
+
+
+def _share_run(run: tuple, workers) -> bytes | str:
+    _SHARED_RUN.clear()
+    if not workers.inherit_on_start():
+        return pickle.dumps(run, protocol=pickle.HIGHEST_PROTOCOL)
+    token = f"run-{id(run)}"
+    _SHARED_RUN[token] = run
+    return token
+
+
+def _run_of(run: bytes | str) -> tuple:
+    """(result, config, previous) of a task's `run` argument (see `_share_run`)."""
+    if isinstance(run, str):
+        return _SHARED_RUN[run]  # a forked worker: the run as it was when the worker was forked
+    return pickle.loads(run)
+
+
 # --- the tasks (run in a worker process; arguments and results pickle) -----------------------
 
 
-def _summary_task(run: bytes, path: Path) -> Path:
+def _summary_task(run: bytes | str, path: Path) -> Path:
     from .summary import write_summary
 
-    result, config, previous = pickle.loads(run)
+    result, config, previous = _run_of(run)
     return write_summary(result, config, path, previous=previous)
 
 
-def _summary_report_task(run: bytes, path: Path, checked_draft: bool | None) -> tuple[Path | None, bool]:
+def _summary_report_task(run: bytes | str, path: Path, checked_draft: bool | None) -> tuple[Path | None, bool]:
     from .summary import NoAcceptedUnit, is_draft, write_summary_report
 
-    result, config, _ = pickle.loads(run)
+    result, config, _ = _run_of(run)
     try:
         return write_summary_report(result, config, path, checked_draft=checked_draft), is_draft(result)
     except NoAcceptedUnit:
         return None, False
 
 
-def _datasets_task(run: bytes, out: Path) -> tuple[Path, Path]:
+def _datasets_task(run: bytes | str, out: Path) -> tuple[Path, Path]:
     from .store import text_records, write_dataset, write_texts
 
-    result, config, _ = pickle.loads(run)
+    result, config, _ = _run_of(run)
     return write_dataset(result, config, out), write_texts(out, text_records(result))
 
 

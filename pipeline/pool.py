@@ -121,6 +121,15 @@ class Workers:
         self._mp_context = mp_context
         self._pool: ProcessPoolExecutor | None = None
 
+    def inherit_on_start(self) -> bool:
+        """The worker processes are yet to be started, and will be forked: what this process holds
+        when the first task is submitted, they hold too (without it being pickled to them)."""
+        if self.workers <= 1 or self._pool is not None:
+            return False
+        import multiprocessing
+
+        return (self._mp_context or multiprocessing).get_start_method() == "fork"
+
     def submit(self, function: Callable[..., Any], *args: Any) -> Future:
         if self.workers <= 1:
             return _Deferred(function, args)

@@ -27,16 +27,18 @@ encoding, and `load_dataset` refuses a file that is not UTF-8.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import io
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Iterator
 
 from .batch import RunResult
 from .config import CountyConfig
-from .files import write_atomic
+from .files import write_atomic, write_atomic_chunks
 from .findings import fmt_number
 from .oserrors import os_reason
 
@@ -68,13 +70,13 @@ class StoreError(Exception):
 def write_dataset(result: RunResult, config: CountyConfig, folder: Path) -> Path:
     """Write `data.csv` of the run into `folder`; returns its path."""
     path = Path(folder) / DATASET
-    write_atomic(path, dataset_bytes(result))
+    write_atomic_chunks(path, dataset_chunks(result))
     return path
 
 
-def dataset_bytes(result: RunResult) -> bytes:
-    """data.csv of the run: a row per passed unit and cell it holds. The rows are made as they are
-    written, never all at once (at 2,000 units that list of rows alone took over 100 MiB)."""
+def dataset_chunks(result: RunResult) -> Iterator[bytes]:
+    """data.csv of the run, a few thousand lines at a time: a row per passed unit and cell it holds
+    (~32 KB a unit: at 40,000 units over a gigabyte, never all in memory)."""
     form = result.form
     # what a row says of its cell, worked out once for the form, not once per unit
     labels = [(cell.key, _excel_safe(form.section(form.table(cell.table).section).heading),
@@ -95,7 +97,7 @@ def dataset_bytes(result: RunResult) -> bytes:
                     text = formatted[value] = fmt_number(Decimal(value))
                 yield code, name, year, form.id, key, table, row_label, column_label, text
 
-    return _csv(COLUMNS, lines())
+    return _csv_chunks(COLUMNS, lines())
 
 
 def csv_bytes(columns: tuple[str, ...], quoted: tuple[str, ...], rows) -> bytes:
@@ -106,18 +108,27 @@ def csv_bytes(columns: tuple[str, ...], quoted: tuple[str, ...], rows) -> bytes:
 
 
 def _csv(columns: tuple[str, ...], lines) -> bytes:
-    """`columns`, then each line (its texts in column order, already made safe), as csv_bytes writes them.
-    Encoded as it is written: a 30 MB data.csv of Chinese text held as one str would take ~4 bytes a
-    character while being built, and again as the encoded copy."""
-    buffer = io.BytesIO()
-    text = io.TextIOWrapper(buffer, encoding=ENCODING, newline="")
+    """`columns`, then each line (its texts in column order, already made safe), as csv_bytes writes them."""
+    return b"".join(_csv_chunks(columns, lines))
+
+
+CSV_CHUNK_LINES = 2000
+
+
+def _csv_chunks(columns: tuple[str, ...], lines) -> Iterator[bytes]:
+    """What `_csv` gives, as it is made: the BOM, then every CSV_CHUNK_LINES lines encoded (a
+    Chinese text held as one str takes up to 4 bytes a character, and again as the encoded copy)."""
+    yield codecs.BOM_UTF8  # ENCODING: UTF-8 with BOM
+    text = io.StringIO(newline="")
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(lines)
-    text.flush()
-    data = buffer.getvalue()
-    text.detach()
-    return data
+    for count, line in enumerate(lines, start=1):
+        writer.writerow(line)
+        if count % CSV_CHUNK_LINES == 0:
+            yield text.getvalue().encode("utf-8")
+            text.seek(0)
+            text.truncate()
+    yield text.getvalue().encode("utf-8")
 
 
 def _row_label(cell) -> str:
@@ -269,7 +280,7 @@ def _read(path: Path) -> tuple[Values, set[int]]:
 
 
 _YEAR = re.compile(r"[0-9]{4}")
-# What `dataset_bytes` writes (fmt_number): plain decimal text. An exponent ("1e9999999") or thousands of
+# What `dataset_chunks` writes (fmt_number): plain decimal text. An exponent ("1e9999999") or thousands of
 # digits would make every later sum and comparison slow or overflow, so only this shape is read.
 _PLAIN_NUMBER = re.compile(r"-?[0-9]{1,20}(?:\.[0-9]{1,10})?")
 

@@ -19,7 +19,7 @@ from pipeline import cli
 from pipeline.cli import main
 from pipeline.config import ConfigError, joined_path, load_config, name_length_problem, year_problem
 from pipeline.crash import REPORT_PREFIX
-from pipeline.files import workbook_bytes, write_atomic
+from pipeline.files import workbook_bytes, write_atomic, write_atomic_chunks
 from pipeline.names import shown_name
 from pipeline.oserrors import os_error_message
 from pipeline.reading import read_document
@@ -94,18 +94,20 @@ def _fail_replace(error):
         (lambda s, d: OSError(errno.EIO, "Input/output error", s), "读写磁盘时出错"),
     ],
 )
-def test_a_failed_output_names_the_real_file_in_chinese(tmp_path, monkeypatch, error, reason):
+@pytest.mark.parametrize("write", [write_atomic, lambda path, data: write_atomic_chunks(path, [data[:2], data[2:]])])
+def test_a_failed_output_names_the_real_file_in_chinese(tmp_path, monkeypatch, error, reason, write):
     target = tmp_path / "汇总表.xlsx"
     monkeypatch.setattr(os, "replace", _fail_replace(error))
     with pytest.raises(OSError) as caught:
-        write_atomic(target, b"data")
+        write(target, b"data")
     message = os_error_message(caught.value)
     assert message.startswith(f"无法读写“{target}”：{reason}")
     assert ".~" not in message and "Permission" not in message and "No space" not in message
     assert not any(p.name.startswith(".~") for p in tmp_path.iterdir())  # the temporary file is gone
 
 
-def test_disk_full_while_writing_names_the_real_file(tmp_path, monkeypatch):
+@pytest.mark.parametrize("write", [write_atomic, lambda path, data: write_atomic_chunks(path, iter([data]))])
+def test_disk_full_while_writing_names_the_real_file(tmp_path, monkeypatch, write):
     real_fdopen = os.fdopen
 
     class Full(io.RawIOBase):
@@ -120,7 +122,7 @@ def test_disk_full_while_writing_names_the_real_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "fdopen", lambda fd, mode: Full(fd))
     with pytest.raises(OSError) as caught:
-        write_atomic(tmp_path / "data.csv", b"x")
+        write(tmp_path / "data.csv", b"x")
     assert os_error_message(caught.value) == (
         f"无法读写“{tmp_path / 'data.csv'}”：磁盘空间已满。请清理磁盘空间，或在 county.toml 中把 output 改到空间充足的磁盘，然后重新运行。"
     )

@@ -252,7 +252,8 @@ def test_the_fast_rows_are_used_and_keep_comments_and_hyperlinks():
     writer = sheetdata.FastWorksheetWriter(wb.active, io.BytesIO())
     writer.write()
     xml = writer.read()
-    assert writer._sheet_data is not None and writer._sheet_data in xml
+    assert writer._sheet_data is not None and b"".join(writer._sheet_data) in xml
+    assert writer.pieces()[1:-1] == writer._sheet_data  # a row a piece (see test_rows_are_streamed_into_the_archive)
     assert [c.ref for c in wb.active._comments] == ["B3"]
     assert [h.ref for h in wb.active._hyperlinks] == ["D4"]
     assert b'<c r="A1" t="inlineStr"></c><c r="B1" t="inlineStr"><is><t xml:space="preserve"> </t></is></c>' in xml

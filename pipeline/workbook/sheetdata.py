@@ -108,17 +108,22 @@ class FastWorksheetWriter(WorksheetWriter):
         self.xf.send(None)
 
     def read(self) -> bytes:
+        return b"".join(self.pieces())
+
+    def pieces(self) -> list[bytes]:
+        """The worksheet's XML in pieces (what `read` joins): openpyxl's XML before <sheetData>,
+        the rows, and openpyxl's XML after."""
         data = super().read()
         if self._sheet_data is None:
-            return data
+            return [data]
         head, placeholder, tail = data.partition(EMPTY_SHEET_DATA)
         assert placeholder, "no <sheetData> in the worksheet"
-        return b"".join((head, self._sheet_data, tail))
+        return [head, *self._sheet_data, tail]
 
 
-def sheet_data(writer: WorksheetWriter) -> bytes:
-    """The <sheetData> element of `writer`'s worksheet as openpyxl's `write_rows` writes it, with
-    its side effects. Raises Unsupported before anything is written that openpyxl would not."""
+def sheet_data(writer: WorksheetWriter) -> list[bytes]:
+    """The <sheetData> element of `writer`'s worksheet as openpyxl's `write_rows` writes it (its
+    bytes in pieces, a row each), with its side effects. Raises Unsupported before anything is written that openpyxl would not."""
     ws = writer.ws
     dims = ws.row_dimensions
     book = ws.parent
@@ -129,11 +134,11 @@ def sheet_data(writer: WorksheetWriter) -> bytes:
     if number_rows:
         cells_of = dict(rows)
         rows = [(row_idx, cells_of.get(row_idx, [])) for row_idx in sorted(cells_of.keys() | number_rows.keys())]
-    parts = ["<sheetData>"]
+    chunks = [b"<sheetData>"]  # a row's bytes each: a 1,000-column row is ~40 KB, the sheet ~8 MB
     for row_idx, row in rows:
         attrs = {"r": f"{row_idx}"}
         attrs.update(dims.get(row_idx, {}))
-        parts.append(f"<row{_attributes(attrs)}>")
+        parts = [f"<row{_attributes(attrs)}>"]
         numbers = _number_cells(number_rows.get(row_idx, ()))
         pending = next(numbers, None)
         for cell in row:
@@ -149,11 +154,12 @@ def sheet_data(writer: WorksheetWriter) -> bytes:
             parts.append(number_cell_xml(row_idx, *pending))
             pending = next(numbers, None)
         parts.append("</row>")
-    parts.append("</sheetData>")
-    text = "".join(parts)
-    if NOT_XML.search(text):
-        raise Unsupported("a character XML does not allow")
-    return text.encode("ascii", "xmlcharrefreplace")
+        text = "".join(parts)
+        if NOT_XML.search(text):
+            raise Unsupported("a character XML does not allow")
+        chunks.append(text.encode("ascii", "xmlcharrefreplace"))
+    chunks.append(b"</sheetData>")
+    return chunks
 
 
 class _CellWriter:

@@ -1,0 +1,152 @@
+"""Outputs written as they are made, and the run shared with forked workers: what keeps a large
+county's memory down must not change a byte of what is written."""
+
+from __future__ import annotations
+
+import csv
+import io
+import multiprocessing
+import os
+import zipfile
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline import outputs, store
+from pipeline.cache import file_bytes_digest
+from pipeline.files import FIXED_ZIP_TIME, _FixedTimeZipFile, write_atomic_chunks
+from pipeline.pool import Workers
+
+
+# --- write_atomic_chunks ---------------------------------------------------------------------------
+
+
+def test_chunks_are_written_to_the_file(tmp_path):
+    path = tmp_path / "输出" / "data.csv"
+    assert write_atomic_chunks(path, iter([b"ab", b"", b"cd"])) is True
+    assert path.read_bytes() == b"abcd"
+    assert os.stat(path).st_mode & 0o777 == 0o666 & ~_umask()  # an ordinary file, not mkstemp's 0600
+    assert [p.name for p in path.parent.iterdir()] == ["data.csv"]
+
+
+def test_the_same_bytes_leave_the_file_alone(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_bytes(b"abcd")
+    os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    assert write_atomic_chunks(path, [b"a", b"bcd"]) is False
+    assert os.stat(path).st_mtime_ns == 1_000_000_000  # not even replaced by an equal copy
+    assert [p.name for p in tmp_path.iterdir()] == ["data.csv"]  # no temporary file left
+
+
+@pytest.mark.parametrize("new", [b"abce", b"abc", b"abcde"])
+def test_other_bytes_replace_the_file(tmp_path, new):
+    path = tmp_path / "data.csv"
+    path.write_bytes(b"abcd")
+    assert write_atomic_chunks(path, [new[:2], new[2:]]) is True
+    assert path.read_bytes() == new
+    assert [p.name for p in tmp_path.iterdir()] == ["data.csv"]
+
+
+def test_a_failing_chunk_leaves_the_old_file_and_no_temporary_file(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_bytes(b"old")
+
+    def chunks():
+        yield b"new"
+        raise ValueError("the data ran out")
+
+    with pytest.raises(ValueError):
+        write_atomic_chunks(path, chunks())
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["data.csv"]
+
+
+def test_a_file_is_hashed_as_its_bytes(tmp_path):
+    import hashlib
+
+    path = tmp_path / "big.bin"
+    data = os.urandom(3 * 2**20 + 17)  # more than one block
+    path.write_bytes(data)
+    assert file_bytes_digest(path) == hashlib.sha256(data).hexdigest()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# --- a worksheet streamed into the archive -----------------------------------------------------
+
+
+def _archive(write) -> bytes:
+    buffer = io.BytesIO()
+    with _FixedTimeZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo("xl/worksheets/sheet1.xml", date_time=FIXED_ZIP_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o100600 << 16
+        write(archive, info)
+        assert archive.normalized()
+    return buffer.getvalue()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.binary(max_size=3000) | st.sampled_from([b"<row r=\"1\">", b"<c r=\"A1\"/>" * 200]), max_size=30))
+def test_pieces_give_the_entry_writestr_gives(pieces):
+    """Deflate's output does not depend on how its input is cut: the streamed entry is the same bytes."""
+    joined = _archive(lambda archive, info: archive.writestr(info, b"".join(pieces)))
+    streamed = _archive(lambda archive, info: archive.writepieces(info, iter(pieces)))
+    assert streamed == joined
+
+
+# --- data.csv as chunks ------------------------------------------------------------------------------
+
+
+def _one_text_writer(columns, lines) -> bytes:
+    """How data.csv was written before it was streamed: one text writer over one buffer."""
+    buffer = io.BytesIO()
+    text = io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(lines)
+    text.flush()
+    return buffer.getvalue()
+
+
+def test_csv_chunks_join_to_what_one_writer_gives(monkeypatch):
+    monkeypatch.setattr(store, "CSV_CHUNK_LINES", 3)
+    lines = [[f"{i:02d}", "青塘镇", "二行\r\n文字", 'say "hi", twice', "'=1+1", ""] for i in range(10)]
+    columns = ("a", "b", "c", "d", "e", "f")
+    chunks = list(store._csv_chunks(columns, iter(lines)))
+    assert len(chunks) == 1 + 4  # the BOM, then lines 1-3, 4-6, 7-9 and the rest (header included)
+    assert b"".join(chunks) == _one_text_writer(columns, lines)
+    assert chunks[0] == b"\xef\xbb\xbf" and all(not c.startswith(b"\xef\xbb\xbf") for c in chunks[1:])
+
+
+# --- the run shared with forked workers -----------------------------------------------------------
+
+
+def test_forked_workers_get_the_run_from_memory_and_others_a_pickle():
+    run = ({"units": ["青塘镇"]}, "config", None)
+    forked = Workers(2, 5, mp_context=multiprocessing.get_context("fork"))
+    token = outputs._share_run(run, forked)
+    assert isinstance(token, str) and outputs._run_of(token) is run
+    spawned = Workers(2, 5, mp_context=multiprocessing.get_context("spawn"))
+    pickled = outputs._share_run(run, spawned)
+    assert isinstance(pickled, bytes) and outputs._run_of(pickled) == run
+    assert outputs._SHARED_RUN == {}  # a new run replaces the last one
+    assert isinstance(outputs._share_run(run, Workers(1, 5)), bytes)  # tasks run here, on a copy
+
+
+def test_a_forked_worker_reads_the_shared_run():
+    run = ({"units": ["青塘镇", "龙潭乡"]}, "config", None)
+    with Workers(2, 2, mp_context=multiprocessing.get_context("fork")) as workers:
+        token = outputs._share_run(run, workers)
+        assert isinstance(token, str)
+        future = workers.submit(_units_of, token)
+        assert future.result() == ["青塘镇", "龙潭乡"] and future.result() is not run[0]["units"]
+
+
+def _units_of(token: str) -> list[str]:
+    return outputs._run_of(token)[0]["units"]

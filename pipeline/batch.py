@@ -96,10 +96,12 @@ def run_batch(
     job = FileJob(Roster.of(config), config.year, form, dict(previous_by_unit or {}), previous_by_unit is not None,
                   {code: dict(texts) for code, texts in (previous_texts or {}).items()})
     files = FileCache(cache, job_digest(job)) if cache is not None else None
-    outcomes = examine_all(paths, job, jobs=jobs, progress=progress, mp_context=mp_context, cache=files,
-                           warmup=warmup)
-    if files is not None:
-        files.prune()
+    try:
+        outcomes = examine_all(paths, job, jobs=jobs, progress=progress, mp_context=mp_context, cache=files,
+                               warmup=warmup)
+    finally:
+        if files is not None:
+            files.close()  # also when the run stops: what was examined is kept
     result = assemble(config, form, outcomes, paths.findings, cache=cache)
     if files is not None:
         result.file_keys = {str(o.submission.file.path): files.key(o.submission.file.name, o.submission.file.sha256) for o in outcomes}

@@ -9,22 +9,24 @@ Everything is keyed by content, never by modification times:
   written again).
 
 It lives in <output>/<year>/.cache/ and is safe to delete. Entries are pickles that only this tool
-writes; each starts with a header naming the format, and an entry that does not load (corrupt,
-another version) is ignored and rebuilt.
+writes, in files that start with a header naming their format (the files' results in one pack,
+`FileCache`); an entry that does not load (corrupt, another version) is ignored and rebuilt.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import pickle
+import shutil
+import struct
 from pathlib import Path
 from typing import Any
 
-from .files import write_atomic
+from .files import write_atomic, write_atomic_chunks
 
 HEADER = b"nianbao-cache 1\n"
-FILES = "files"
 OUTPUTS = "outputs.pkl"
 
 
@@ -70,34 +72,145 @@ def store_entry(path: Path, value: Any) -> None:
 
 
 class FileCache:
-    """Read-and-check results of files, under <cache>/files/<key>."""
+    """Read-and-check results of files, in one pack file, <cache>/files.pack.
+
+    One file, appended to as results arrive, rather than a file per input: creating a thousand
+    small files cost a county's run about a second here (and more on Windows, where every new file
+    is scanned). The pack is a header, then records: the key, the sha256 of the payload, the
+    payload's length (`_RECORD`) and the payload, a pickled `FileOutcome`. The last record of a key
+    counts. A record whose payload does not match its sha256 is ignored, and so is everything from
+    a record that is cut short (a run stopped while writing) or unreadable to the end of the pack;
+    a pack with another header is started again.
+
+    Records of files no run uses any longer stay until they are most of the pack: `close` then
+    rewrites it with only the records this run used."""
 
     def __init__(self, folder: Path, run_digest: str):
-        self.folder = Path(folder) / FILES
+        self.path = Path(folder) / PACK
         self.run_digest = run_digest
         self.used: set[str] = set()
+        self._index: dict[bytes, tuple[int, int, bytes]] | None = None  # key -> (offset, length, sha256)
+        self._end = 0  # where the readable records end (a cut-short one is written over)
+        self._reader = None
+        self._writer = None
+        self._failed = False  # writing failed (disk full …): nothing more is stored this run
 
     def key(self, name: str, sha256: str) -> str:
         return hashlib.sha256(f"{self.run_digest}\n{name}\n{sha256}".encode()).hexdigest()
 
     def load(self, key: str):
         self.used.add(key)
-        return load_entry(self.folder / key)
+        place = self._records().get(bytes.fromhex(key))
+        if place is None or self._reader is None:
+            return None
+        offset, length, digest = place
+        try:
+            self._reader.seek(offset)
+            payload = self._reader.read(length)
+            if hashlib.sha256(payload).digest() != digest:
+                return None
+            return pickle.loads(payload)
+        except Exception:  # unreadable or foreign: examined again
+            return None
 
     def store(self, key: str, outcome) -> None:
         self.used.add(key)
-        store_entry(self.folder / key, outcome)
-
-    def prune(self) -> None:
-        """Forget entries this run did not use (files since changed or removed)."""
-        if not self.folder.is_dir():
+        if self._failed:
             return
-        for path in self.folder.iterdir():
-            if path.name not in self.used and not path.name.startswith("."):
+        try:
+            payload = pickle.dumps(outcome, protocol=4)
+            writer = self._writer or self._open_writer()
+            digest = hashlib.sha256(payload).digest()
+            writer.write(_RECORD.pack(bytes.fromhex(key), digest, len(payload)))
+            self._records()[bytes.fromhex(key)] = (writer.tell(), len(payload), digest)
+            writer.write(payload)
+        except OSError:  # a cache that cannot be written only costs time; no record after a broken one
+            self._failed = True
+
+    def close(self) -> None:
+        """Finish the pack: everything stored is written; when the records this run did not use
+        are most of the pack, it is rewritten with only the used ones."""
+        for stream in (self._writer, self._reader):
+            if stream is not None:
                 try:
-                    path.unlink()
+                    stream.close()
                 except OSError:
                     pass
+        self._writer = self._reader = None
+        shutil.rmtree(self.path.parent / LEGACY_FILES, ignore_errors=True)  # a file per input, before the pack
+        index = self._index or {}
+        used = {bytes.fromhex(key) for key in self.used}
+        kept = sum(length for key, (_, length, _) in index.items() if key in used)
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            return
+        if size > 2 * (kept + len(PACK_HEADER) + _RECORD.size * len(used)) + 2**20:
+            try:
+                write_atomic_chunks(self.path, self._used_records(used))
+            except OSError:
+                pass
+        self._index = None
+
+    def _records(self) -> dict[bytes, tuple[int, int, bytes]]:
+        if self._index is None:
+            self._index = {}
+            try:
+                self._reader = open(self.path, "rb")
+            except OSError:
+                return self._index
+            self._end = _scan(self._reader, self._index)
+        return self._index
+
+    def _open_writer(self):
+        self._records()
+        if self._end == 0:  # no pack yet, or not one of ours: started again
+            self._index = {}
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            writer = open(self.path, "wb")
+            writer.write(PACK_HEADER)
+        else:
+            writer = open(self.path, "r+b")
+            writer.seek(self._end)
+            writer.truncate()  # a record cut short by a run that stopped
+        self._writer = writer
+        return writer
+
+    def _used_records(self, used: set[bytes]):
+        yield PACK_HEADER
+        with open(self.path, "rb") as reader:
+            index = {}
+            _scan(reader, index)
+            for key, (offset, length, digest) in index.items():
+                if key in used:
+                    reader.seek(offset)
+                    yield _RECORD.pack(key, digest, length) + reader.read(length)
+
+
+PACK = "files.pack"
+LEGACY_FILES = "files"
+PACK_HEADER = b"nianbao-cache-pack 1\n"
+_RECORD = struct.Struct("<32s32sQ")  # key, sha256 of the payload, length of the payload
+
+
+def _scan(reader, index: dict) -> int:
+    """Read the records' places of a pack into `index`; returns where the readable records end
+    (0: not a pack)."""
+    if reader.read(len(PACK_HEADER)) != PACK_HEADER:
+        return 0
+    size = os.fstat(reader.fileno()).st_size
+    end = reader.tell()
+    while True:
+        head = reader.read(_RECORD.size)
+        if len(head) < _RECORD.size:
+            return end
+        key, digest, length = _RECORD.unpack(head)
+        offset = reader.tell()
+        if offset + length > size:
+            return end  # cut short
+        index[key] = (offset, length, digest)
+        reader.seek(length, os.SEEK_CUR)
+        end = offset + length
 
 
 class OutputMemo:

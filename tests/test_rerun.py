@@ -11,6 +11,7 @@ import pytest
 
 from helpers import FINANCE, FORM_2021, LONGTAN, QINGTANG, county, tree_hashes, write_report
 from pipeline import perfile
+from pipeline.cache import PACK, PACK_HEADER, _scan
 from pipeline.paths import CACHE_DIR, year_folder
 from pipeline.run import RunOptions, run_county
 from pipeline.word import compiled
@@ -95,15 +96,81 @@ def test_a_corrupt_or_foreign_cache_entry_is_ignored_and_rebuilt(tmp_path, count
     fill_inbox(config)
     run_county(config, RunOptions(jobs=1))
     before = outputs_of(config.output)
-    entries = sorted((year_folder(config) / CACHE_DIR / "files").iterdir())
-    assert len(entries) == 3
-    entries[0].write_bytes(entries[0].read_bytes()[:40])  # truncated
-    entries[1].write_bytes(b"\x80\x04K\x01.")  # a pickle without our header
+    pack = year_folder(config) / CACHE_DIR / PACK
+    with open(pack, "rb") as reader:
+        index = {}
+        _scan(reader, index)
+    assert len(index) == 3
+    (first, _, _), _, (third, length, _) = sorted(index.values())
+    data = bytearray(pack.read_bytes())
+    data[first + 10] ^= 0xFF  # a changed byte: the record's sha256 no longer matches
+    pack.write_bytes(bytes(data[: third + length // 2]))  # the last record cut short
     (year_folder(config) / CACHE_DIR / "outputs.pkl").write_bytes(b"nianbao-cache 1\nnot a pickle")
     counted["read"].clear()
     run_county(config, RunOptions(jobs=1))
-    assert len(counted["read"]) == 2
+    assert len(counted["read"]) == 2  # the second record is still good
     assert outputs_of(config.output) == before
+    counted["read"].clear()
+    run_county(config, RunOptions(jobs=1))  # the pack was mended
+    assert counted["read"] == []
+
+
+def test_a_pack_of_another_format_is_started_again(tmp_path, counted):
+    config = county(tmp_path)
+    fill_inbox(config)
+    pack = year_folder(config) / CACHE_DIR / PACK
+    pack.parent.mkdir(parents=True)
+    pack.write_bytes(b"\x80\x04K\x01." * 100)  # a pickle without our header
+    run_county(config, RunOptions(jobs=1))
+    assert len(counted["read"]) == 3 and pack.read_bytes().startswith(PACK_HEADER)
+    counted["read"].clear()
+    run_county(config, RunOptions(jobs=1))
+    assert counted["read"] == []
+
+
+def test_the_pack_keeps_what_a_stopped_run_examined(tmp_path, counted, monkeypatch):
+    config = county(tmp_path)
+    fill_inbox(config)
+
+    real_read = perfile.read_document
+
+    def read(snapshot):
+        if snapshot.name.startswith("12"):
+            raise KeyboardInterrupt  # the clerk presses Ctrl+C while the last file is read
+        return real_read(snapshot)
+
+    monkeypatch.setattr(perfile, "read_document", read)
+    with pytest.raises(KeyboardInterrupt):
+        run_county(config, RunOptions(jobs=1))
+    monkeypatch.undo()
+    from pipeline.cache import FileCache
+
+    cache = FileCache(year_folder(config) / CACHE_DIR, "")
+    assert len(cache._records()) == 2  # the two files examined before it stopped
+    cache.close()
+
+
+def test_records_no_run_uses_are_dropped_once_they_are_most_of_the_pack(tmp_path):
+    from pipeline.cache import FileCache
+
+    folder = tmp_path / ".cache"
+    cache = FileCache(folder, "run")
+    big = "x" * 2**20
+    for name in ("a", "b", "c"):
+        cache.store(cache.key(name, "sha"), big)
+    cache.close()
+    size = (folder / PACK).stat().st_size
+    cache = FileCache(folder, "run")
+    assert cache.load(cache.key("a", "sha")) == big and cache.load(cache.key("b", "sha")) == big
+    cache.close()  # one record of three unused: kept
+    assert (folder / PACK).stat().st_size == size
+    cache = FileCache(folder, "run")
+    assert cache.load(cache.key("a", "sha")) == big
+    cache.close()  # two of three unused: the pack is rewritten with the one used
+    assert (folder / PACK).stat().st_size < size / 2
+    cache = FileCache(folder, "run")
+    assert cache.load(cache.key("a", "sha")) == big and cache.load(cache.key("b", "sha")) is None
+    cache.close()
 
 
 def test_the_cache_is_safe_to_delete(tmp_path, counted):
@@ -126,3 +193,34 @@ def test_last_years_data_and_the_roster_are_part_of_the_key(tmp_path, counted):
     renamed = dataclasses.replace(config, units=(dataclasses.replace(QINGTANG, full_name="青塘镇政府"), LONGTAN, FINANCE))
     run_county(renamed, RunOptions(jobs=1))
     assert len(counted["read"]) == 3
+
+
+def test_a_pack_that_cannot_be_written_further_keeps_its_whole_records(tmp_path, monkeypatch):
+    import errno
+    import io
+
+    from pipeline.cache import FileCache
+
+    folder = tmp_path / ".cache"
+    cache = FileCache(folder, "run")
+    cache.store(cache.key("a", "sha"), "first")
+    real = cache._writer
+
+    class Full(io.RawIOBase):
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def tell(self):
+            return real.tell()
+
+        def close(self):
+            real.close()
+
+    cache._writer = Full()
+    cache.store(cache.key("b", "sha"), "second")  # the disk is full: not stored, no error
+    cache._writer = real
+    cache.store(cache.key("c", "sha"), "third")  # nothing is written after a failed record
+    cache.close()
+    again = FileCache(folder, "run")
+    assert [again.load(again.key(n, "sha")) for n in "abc"] == ["first", None, None]
+    again.close()

@@ -7,6 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from helpers import FORM_2019, FORM_2021
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pipeline.batch import PASSED, RunResult, UnitResult
 from pipeline.checks import check_submission
 from pipeline.checks_history import most_similar_passage, similarity
@@ -209,3 +211,20 @@ def test_p1_remembered_notices_name_the_file_they_are_about(tmp_path):
     add_peer_findings(renamed, cache=tmp_path)
     assert [f.file for f in renamed.findings] == ["06-改名.xlsx"]
     assert renamed.findings[0].message.startswith("06-改名.xlsx ")
+
+
+_DECIMALS = st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False, allow_infinity=False) | st.sampled_from(
+    [Decimal("0"), Decimal("0.00"), Decimal("5"), Decimal("5.0"), Decimal("5.00")])  # equal, written differently
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_DECIMALS, max_size=12))
+def test_the_median_of_the_others_is_what_statistics_median_gives(values):
+    """P1 compares each unit with the median of the other units of its kind, worked out from one sort:
+    the very numbers (digits and exponent) statistics.median gives for each unit's others."""
+    import statistics
+
+    from pipeline.peers import medians_of_others
+
+    expected = [statistics.median(values[:i] + values[i + 1:]) if len(values) > 1 else None for i in range(len(values))]
+    assert [repr(m) for m in medians_of_others(values)] == [repr(m) for m in expected]

@@ -99,9 +99,12 @@ def run_batch(
     try:
         outcomes = examine_all(paths, job, jobs=jobs, progress=progress, mp_context=mp_context, cache=files,
                                warmup=warmup)
-    finally:
+    except BaseException:
         if files is not None:
-            files.close()  # also when the run stops: what was examined is kept
+            files.close(compact=False)  # a run that stops keeps what was examined, and all earlier results
+        raise
+    if files is not None:
+        files.close()
     result = assemble(config, form, outcomes, paths.findings, cache=cache)
     if files is not None:
         result.file_keys = {str(o.submission.file.path): files.key(o.submission.file.name, o.submission.file.sha256) for o in outcomes}

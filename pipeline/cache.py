@@ -127,9 +127,10 @@ class FileCache:
         except OSError:  # a cache that cannot be written only costs time; no record after a broken one
             self._failed = True
 
-    def close(self) -> None:
+    def close(self, *, compact: bool = True) -> None:
         """Finish the pack: everything stored is written; when the records this run did not use
-        are most of the pack, it is rewritten with only the used ones."""
+        are most of the pack, it is rewritten with only the used ones (unless `compact` is false:
+        a run that stopped early used only some of the records it would have)."""
         for stream in (self._writer, self._reader):
             if stream is not None:
                 try:
@@ -137,6 +138,9 @@ class FileCache:
                 except OSError:
                     pass
         self._writer = self._reader = None
+        if not compact:
+            self._index = None
+            return
         shutil.rmtree(self.path.parent / LEGACY_FILES, ignore_errors=True)  # a file per input, before the pack
         index = self._index or {}
         used = {bytes.fromhex(key) for key in self.used}
@@ -155,6 +159,8 @@ class FileCache:
     def _records(self) -> dict[bytes, tuple[int, int, bytes]]:
         if self._index is None:
             self._index = {}
+            if self.path.is_symlink():
+                return self._index  # not a pack this tool wrote: never read, replaced when written
             try:
                 self._reader = open(self.path, "rb")
             except OSError:
@@ -167,6 +173,8 @@ class FileCache:
         if self._end == 0:  # no pack yet, or not one of ours: started again
             self._index = {}
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.is_symlink():
+                self.path.unlink()  # the link, not what it points to
             writer = open(self.path, "wb")
             writer.write(PACK_HEADER)
         else:

@@ -8,14 +8,15 @@ bytes, and `write_atomic` leaves an existing identical file alone (its modificat
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import functools
-import hashlib
 import io
+import itertools
 import os
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -57,21 +58,47 @@ def write_atomic(path: Path, data: bytes) -> bool:
 
 def write_atomic_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
     """`write_atomic` for an output made as it is written (data.csv of a large county is tens of
-    megabytes, never all in memory): the chunks go to a temporary file, which replaces `path`
-    unless `path` already holds the same bytes (then it is removed, and `path` left alone)."""
+    megabytes, never all in memory). The chunks are compared with what `path` holds as they come;
+    only from the first chunk that differs is a temporary file written (the bytes before it copied
+    from `path`), which then replaces `path`. So an unchanged output needs no disk space at all."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _replace_through_temporary(path, chunks, unless_same=True)
-    except _Unchanged:
-        return False
+        differs = _first_difference(path, iter(chunks))
+        if differs is None:
+            return False
+        same, rest = differs
+        _replace_through_temporary(path, itertools.chain(_head_of(path, same), rest))
     except OSError as exc:
         raise _named(exc, path) from exc
     return True
 
 
-class _Unchanged(Exception):
-    pass
+def _first_difference(path: Path, chunks: Iterator[bytes]) -> tuple[int, Iterator[bytes]] | None:
+    """None when the file at `path` holds exactly the bytes of `chunks`; else how many of its first
+    bytes they share, and the chunks from there on."""
+    if not path.is_file():
+        return 0, chunks
+    with open(path, "rb") as old:
+        same = 0
+        for chunk in chunks:
+            if old.read(len(chunk)) != chunk:
+                return same, itertools.chain((chunk,), chunks)
+            same += len(chunk)
+        return None if not old.read(1) else (same, iter(()))
+
+
+def _head_of(path: Path, size: int, block: int = 2**20) -> Iterator[bytes]:
+    """The first `size` bytes of the file at `path`, a block at a time."""
+    if size == 0:
+        return
+    with open(path, "rb") as old:
+        while size > 0:
+            data = old.read(min(block, size))
+            if not data:
+                raise OSError(errno.EIO, "the file got shorter while it was read", str(path))
+            size -= len(data)
+            yield data
 
 
 def _named(exc: OSError, path: Path) -> OSError:
@@ -80,20 +107,12 @@ def _named(exc: OSError, path: Path) -> OSError:
     return exc
 
 
-def _replace_through_temporary(path: Path, chunks: Iterable[bytes], *, unless_same: bool = False) -> None:
+def _replace_through_temporary(path: Path, chunks: Iterable[bytes]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".~" + path.stem, suffix=path.suffix, dir=path.parent)
     try:
-        digest, size = hashlib.sha256(), 0
         with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:
                 handle.write(chunk)
-                if unless_same:
-                    digest.update(chunk)
-                    size += len(chunk)
-        if unless_same and path.is_file() and path.stat().st_size == size:
-            with open(path, "rb") as old:
-                if hashlib.file_digest(old, "sha256").digest() == digest.digest():
-                    raise _Unchanged
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; outputs are ordinary files
         os.replace(tmp, path)
     except BaseException as exc:

@@ -75,7 +75,7 @@ class PendingOutputs:
     def finish(self) -> dict[str, Path]:
         """Every task is looked at: what was written is recorded, then the first error (in the
         order below) is raised."""
-        _SHARED_RUN.clear()  # every task is done: the workers no longer need it
+        forget_shared_run()  # every task is done: the workers no longer need it
         out = self.out
         errors = [f.exception() for f in (self.findings, self.summary, self.summary_report, self.datasets)]
         for path, (future, digest) in self.copies.items():
@@ -165,6 +165,11 @@ def _share_run(run: tuple, workers) -> bytes | str:
     token = f"run-{id(run)}"
     _SHARED_RUN[token] = run
     return token
+
+
+def forget_shared_run() -> None:
+    """Let go of the run left for forked workers (done, or stopped)."""
+    _SHARED_RUN.clear()
 
 
 def _run_of(run: bytes | str) -> tuple:

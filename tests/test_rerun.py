@@ -224,3 +224,59 @@ def test_a_pack_that_cannot_be_written_further_keeps_its_whole_records(tmp_path,
     again = FileCache(folder, "run")
     assert [again.load(again.key(n, "sha")) for n in "abc"] == ["first", None, None]
     again.close()
+
+
+def test_a_stopped_run_keeps_the_records_of_earlier_runs(tmp_path):
+    """Regression (hostile review): a run stopped early shrank the pack to the few records it had
+    used so far, and the next run read every file again."""
+    from pipeline.cache import FileCache
+
+    folder = tmp_path / ".cache"
+    cache = FileCache(folder, "run")
+    for name in ("a", "b", "c"):
+        cache.store(cache.key(name, "sha"), "x" * 2**20)
+    cache.close()
+    stopped = FileCache(folder, "run")
+    assert stopped.load(stopped.key("a", "sha")) is not None  # then Ctrl+C
+    stopped.close(compact=False)
+    again = FileCache(folder, "run")
+    assert all(again.load(again.key(name, "sha")) is not None for name in "abc")
+    again.close()
+
+
+def test_run_batch_does_not_compact_the_pack_of_a_stopped_run(tmp_path, monkeypatch):
+    from pipeline.batch import run_batch
+    from pipeline.cache import FileCache
+
+    config = county(tmp_path)
+    fill_inbox(config)
+    closed = []
+    real_close = FileCache.close
+
+    def close(self, *, compact=True):
+        closed.append(compact)
+        real_close(self, compact=compact)
+
+    def read(snapshot):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(FileCache, "close", close)
+    run_batch(config, jobs=1, cache=year_folder(config) / CACHE_DIR)
+    monkeypatch.setattr(perfile, "read_document", read)
+    (config.inbox / "05-龙潭乡.xlsx").write_bytes((config.inbox / "05-龙潭乡.xlsx").read_bytes() + b"\0")
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(config, jobs=1, cache=year_folder(config) / CACHE_DIR)
+    assert closed == [True, False]
+
+
+def test_a_pack_that_is_a_link_is_neither_read_nor_written_through(tmp_path, counted):
+    config = county(tmp_path)
+    fill_inbox(config)
+    victim = tmp_path / "别人的文件.txt"
+    victim.write_bytes(b"not ours")
+    pack = year_folder(config) / CACHE_DIR / PACK
+    pack.parent.mkdir(parents=True)
+    pack.symlink_to(victim)
+    run_county(config, RunOptions(jobs=1))
+    assert victim.read_bytes() == b"not ours"
+    assert not pack.is_symlink() and pack.read_bytes().startswith(PACK_HEADER)

@@ -253,3 +253,22 @@ def test_an_output_that_cannot_be_written_leaves_no_pdf_behind_its_report(tmp_pa
     summary.rmdir()
     run_county(config, options)
     assert made_from_report()
+
+
+def test_the_run_left_for_forked_workers_is_let_go_when_the_output_stage_stops(tmp_path, monkeypatch):
+    from pipeline import outputs
+    from pipeline.word.render import PendingReports
+
+    config = county(tmp_path)
+    inbox_of_three(config)
+    shared = []
+
+    def broken_submit(self, workers):
+        shared.append(dict(outputs._SHARED_RUN))
+        raise RuntimeError("stopped")
+
+    monkeypatch.setattr(PendingReports, "submit", broken_submit)
+    with pytest.raises(RuntimeError):
+        run_county(config, RunOptions(jobs=2))
+    assert shared and shared[0]  # the output tasks were given the run in memory
+    assert outputs._SHARED_RUN == {}

@@ -48,6 +48,39 @@ def test_other_bytes_replace_the_file(tmp_path, new):
     assert [p.name for p in tmp_path.iterdir()] == ["data.csv"]
 
 
+@pytest.mark.parametrize(("old", "chunks"), [
+    (b"abcdef", [b"abc", b"dXf"]),  # differs in the second chunk: the first is copied from the file
+    (b"abcdef", [b"abc"]),  # the file is longer
+    (b"ab", [b"ab", b"c"]),  # the file is shorter
+    (b"abcdef", [b"", b"Xbc", b"def"]),
+])
+def test_the_file_gets_exactly_the_new_bytes_wherever_they_differ(tmp_path, old, chunks):
+    path = tmp_path / "data.csv"
+    path.write_bytes(old)
+    assert write_atomic_chunks(path, iter(chunks)) is True
+    assert path.read_bytes() == b"".join(chunks)
+
+
+def test_an_unchanged_output_needs_no_free_space(tmp_path, monkeypatch):
+    """Regression: the chunks were written to a temporary file before being compared, so a re-run on
+    a nearly full disk failed for an output it did not need to change (data.csv: ~32 KB a unit)."""
+    import errno
+    import tempfile
+
+    path = tmp_path / "data.csv"
+    path.write_bytes(b"abcd" * 1000)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / ".~data8x2k1q9z.csv"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", full)
+    assert write_atomic_chunks(path, (b"abcd" for _ in range(1000))) is False
+    with pytest.raises(OSError) as caught:
+        write_atomic_chunks(path, (b"abce" for _ in range(1000)))
+    assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(path)
+    assert path.read_bytes() == b"abcd" * 1000
+
+
 def test_a_failing_chunk_leaves_the_old_file_and_no_temporary_file(tmp_path):
     path = tmp_path / "data.csv"
     path.write_bytes(b"old")

@@ -308,17 +308,22 @@ def _bench_options(parser: argparse.ArgumentParser) -> None:
         "--office-files", type=int, default=None, metavar="K",
         help="其中几个文件经 LibreOffice 另存（带共享字符串和公式缓存值，如 Excel/WPS 保存的一样；默认 4，0 表示不用）",
     )
+    parser.add_argument(
+        "--repeats", type=_positive_int, default=None, metavar="R",
+        help="首次运行、两种再次运行和读写下限各测几次、取中位数（默认 3；简单脚本只测一次）",
+    )
 
 
 @command("bench", "性能基准测试：生成一批工作簿，计时首次运行、再次运行、简单脚本和读写下限", _bench_options)
 def bench_command(args: argparse.Namespace) -> int:
     import json
 
-    from .bench import OFFICE_FILES, run_bench, table
+    from .bench import OFFICE_FILES, REPEATS, run_bench, table
 
     office = OFFICE_FILES if args.office_files is None else max(0, args.office_files)
-    result = run_bench(args.units, jobs=args.jobs, office_files=office)
-    print(table(result))
+    repeats = args.repeats or REPEATS
+    result = run_bench(args.units, jobs=args.jobs, office_files=office, repeats=repeats)
+    print(table(result, repeats))
     print(json.dumps(result, ensure_ascii=False))
     return EXIT_OK
 

@@ -13,7 +13,7 @@ KEYS = [
 
 
 def test_bench_prints_a_chinese_table_and_one_json_object_last(capsys):
-    assert cli.main(["bench", "--units", "6"]) == 0
+    assert cli.main(["bench", "--units", "6", "--repeats", "2"]) == 0
     out = capsys.readouterr().out
     lines = out.strip().splitlines()
     figures = json.loads(lines[-1])
@@ -21,6 +21,7 @@ def test_bench_prints_a_chinese_table_and_one_json_object_last(capsys):
     assert figures["units"] == 6
     assert all(isinstance(figures[k], (int, float)) and figures[k] >= 0 for k in KEYS)
     assert "首次运行" in out and "简单脚本" in out and "读写下限" in out
+    assert "各测 2 次取中位数" in out and "按此推算 40000 个单位" in out
 
 
 def test_the_comparison_with_the_naive_script_says_faster_or_slower_plainly():
@@ -28,3 +29,12 @@ def test_the_comparison_with_the_naive_script_says_faster_or_slower_plainly():
 
     assert naive_comparison(12.5) == "速度是简单脚本的 12.5 倍"
     assert naive_comparison(0.5) == "比简单脚本慢（用时是简单脚本的 2.0 倍）"
+
+
+def test_the_short_phases_count_by_their_median_wall_time():
+    from pipeline.bench import median_phase
+
+    phases = [{"wall": 3.0, "cpu": 1}, {"wall": 1.0, "cpu": 2}, {"wall": 2.0, "cpu": 3}]
+    assert median_phase(phases) == {"wall": 2.0, "cpu": 3}  # the figures of one and the same run
+    assert median_phase(phases[:2]) == {"wall": 1.0, "cpu": 2}
+    assert median_phase(phases[:1]) == {"wall": 3.0, "cpu": 1}

@@ -26,7 +26,6 @@ from ..config import CountyConfig
 from ..files import fixed_timestamp, save_workbook
 from ..report.findings_xlsx import print_findings_setup, write_findings_table
 from ..workbook import layout
-from ..workbook.styles import share_equal_styles
 from .charts import _chart_sheet
 from .comparison import _comparison_sheet
 from .detail import _detail_sheet, detail_headers
@@ -63,9 +62,7 @@ def write_summary(
     """Write 汇总表.xlsx to `path` (atomically, byte-identical for the same run). `previous` is last
     year's accepted values by unit code; with it the workbook gets the 同比 sheet and chart."""
     path = Path(path)
-    workbook = summary_workbook(result, config, previous=previous)
-    share_equal_styles(workbook)  # saved, then dropped
-    save_workbook(workbook, path)
+    save_workbook(summary_workbook(result, config, previous=previous), path)
     return path
 
 

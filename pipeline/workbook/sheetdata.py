@@ -123,7 +123,8 @@ class FastWorksheetWriter(WorksheetWriter):
 
 def sheet_data(writer: WorksheetWriter) -> list[bytes]:
     """The <sheetData> element of `writer`'s worksheet as openpyxl's `write_rows` writes it (its
-    bytes in pieces, a row each), with its side effects. Raises Unsupported before anything is written that openpyxl would not."""
+    bytes in pieces, a row each), with its side effects. Raises Unsupported before anything is
+    written that openpyxl would not."""
     ws = writer.ws
     dims = ws.row_dimensions
     book = ws.parent

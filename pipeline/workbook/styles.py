@@ -77,17 +77,3 @@ def style_cell(cell, *, font=None, fill=None, border=None, alignment=None, numbe
         cell, font=font, fill=fill, border=border, alignment=alignment, number_format=number_format,
         protection=protection,
     )
-
-
-def share_equal_styles(workbook) -> None:
-    """Make the cells of `workbook` with equal styles hold one StyleArray between them (a summary
-    of 1,000 units has some 60,000 cells and a few dozen styles: ~7 MiB of arrays less while it is
-    saved). Only for a workbook that is saved next and then dropped: changing one cell's style
-    afterwards would change all the cells sharing its array."""
-    shared: dict[bytes, object] = {}
-    for ws in workbook.worksheets:
-        for cell in ws._cells.values():
-            style = cell._style
-            if style is None:
-                continue
-            cell._style = shared.setdefault(style.tobytes(), style)

@@ -13,7 +13,10 @@ import functools
 import io
 import itertools
 import os
+import re
+import stat
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -107,8 +110,40 @@ def _named(exc: OSError, path: Path) -> OSError:
     return exc
 
 
+TEMPORARY_PREFIX = ".~"
+STALE_TEMPORARY_AGE = 600  # seconds: longer than any output takes to write; a younger one may be another run's
+# what mkstemp names a temporary file of `_replace_through_temporary`: prefix, the output's stem,
+# 8 random characters, the output's suffix
+_TEMPORARY = re.compile(r"^\.~(?P<stem>.+)[a-z0-9_]{8}(?P<suffix>\.[^.]+)$")
+
+
+def remove_stale_temporaries(folder: Path, *, older_than: float = STALE_TEMPORARY_AGE) -> list[Path]:
+    """Remove, under `folder`, the temporary files of outputs that a killed run (power cut, Task
+    Manager) left behind: named as `_replace_through_temporary` names them, next to the output
+    they were to replace (which exists), and older than `older_than` seconds. On Windows they are
+    not even hidden. Anything else, LibreOffice's lock files (`.~lock.<name>#`) among them, is left
+    alone. Returns what was removed."""
+    removed = []
+    cutoff = time.time() - older_than
+    for root, _, names in os.walk(folder):
+        present = set(names)
+        for name in names:
+            match = _TEMPORARY.match(name)
+            if match is None or name.startswith(".~lock.") or match["stem"] + match["suffix"] not in present:
+                continue
+            path = Path(root) / name
+            try:
+                info = path.lstat()
+                if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
+                    path.unlink()
+                    removed.append(path)
+            except OSError:
+                continue
+    return removed
+
+
 def _replace_through_temporary(path: Path, chunks: Iterable[bytes]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".~" + path.stem, suffix=path.suffix, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=TEMPORARY_PREFIX + path.stem, suffix=path.suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:

@@ -129,6 +129,9 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
         forget_shared_run()  # also when the output stage stopped before finishing
         if memo is not None:
             memo.save()
+    from .files import remove_stale_temporaries
+
+    remove_stale_temporaries(folder)  # what a run killed while writing an output left beside it
     if crashes:
         outputs[f"程序错误记录（{len(crashes)} 个）"] = year_folder(config) / CRASH_DIR
     if reports:

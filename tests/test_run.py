@@ -272,3 +272,33 @@ def test_the_run_left_for_forked_workers_is_let_go_when_the_output_stage_stops(t
         run_county(config, RunOptions(jobs=2))
     assert shared and shared[0]  # the output tasks were given the run in memory
     assert outputs._SHARED_RUN == {}
+
+
+def test_temporary_files_a_killed_run_left_are_removed_by_the_next_run(tmp_path):
+    """A run killed (power cut, Task Manager) between creating an output's temporary file and
+    replacing the output leaves `.~<name><8 characters>.<suffix>` beside it; on Windows it is not
+    even hidden. The next run removes such files, once old enough not to be another run's, and
+    nothing else."""
+    import os
+    import time
+
+    config = county(tmp_path)
+    inbox_of_three(config)
+    run_county(config, RunOptions(jobs=1))
+    folder = year_folder(config)
+    old = time.time() - 3600
+    stale = [folder / "报告" / ".~03-青塘镇k2j4h5g6.docx", folder / ".~汇总表abc_1234.xlsx", folder / ".~data0a1b2c3d.csv"]
+    kept = [
+        folder / "报告" / ".~03-青塘镇q9w8e7r6.docx",  # young: maybe another run's, still writing
+        folder / ".~lock.汇总表.xlsx#",  # LibreOffice has 汇总表.xlsx open
+        folder / ".~没有这个文件k2j4h5g6.docx",  # beside no output of that name
+        folder / ".~汇总表K2J4H5G6.xlsx",  # not mkstemp's characters
+        folder / "报告" / "说明.txt",
+    ]
+    for path in stale + kept:
+        path.write_bytes(b"x")
+        if "q9w8e7r6" not in path.name:
+            os.utime(path, (old, old))
+    run_county(config, RunOptions(jobs=1))
+    assert [p for p in stale if p.exists()] == []
+    assert all(p.exists() for p in kept)

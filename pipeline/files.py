@@ -44,19 +44,11 @@ def normalize_zip(data: bytes) -> bytes:
 
 def write_atomic(path: Path, data: bytes) -> bool:
     """Write `data` to `path` through a temporary file in the same folder. Returns False (and writes
-    nothing) when the file already holds exactly these bytes.
+    nothing) when the file already holds exactly these bytes (a file of another size is not read).
 
     An OSError raised on the way names `path`, never the temporary file: a clerk can close or free
     the output file, not a name that existed for a moment (see `pipeline.oserrors`)."""
-    path = Path(path)
-    try:
-        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False  # (a file of another size is not read to be compared)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _replace_through_temporary(path, (data,))
-    except OSError as exc:
-        raise _named(exc, path) from exc
-    return True
+    return _write_atomic(Path(path), iter((data,)), len(data))
 
 
 def write_atomic_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
@@ -64,10 +56,13 @@ def write_atomic_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
     megabytes, never all in memory). The chunks are compared with what `path` holds as they come;
     only from the first chunk that differs is a temporary file written (the bytes before it copied
     from `path`), which then replaces `path`. So an unchanged output needs no disk space at all."""
-    path = Path(path)
+    return _write_atomic(Path(path), iter(chunks), None)
+
+
+def _write_atomic(path: Path, chunks: Iterator[bytes], size: int | None) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        differs = _first_difference(path, iter(chunks))
+        differs = _first_difference(path, chunks, size)
         if differs is None:
             return False
         same, rest = differs
@@ -77,10 +72,11 @@ def write_atomic_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
     return True
 
 
-def _first_difference(path: Path, chunks: Iterator[bytes]) -> tuple[int, Iterator[bytes]] | None:
-    """None when the file at `path` holds exactly the bytes of `chunks`; else how many of its first
-    bytes they share, and the chunks from there on."""
-    if not path.is_file():
+def _first_difference(path: Path, chunks: Iterator[bytes], size: int | None) -> tuple[int, Iterator[bytes]] | None:
+    """None when the file at `path` holds exactly the bytes of `chunks` (`size` of them, when
+    known: a file of another size is not read); else how many of its first bytes they share, and
+    the chunks from there on."""
+    if not path.is_file() or (size is not None and path.stat().st_size != size):
         return 0, chunks
     with open(path, "rb") as old:
         same = 0
@@ -114,7 +110,7 @@ TEMPORARY_PREFIX = ".~"
 STALE_TEMPORARY_AGE = 600  # seconds: longer than any output takes to write; a younger one may be another run's
 # what mkstemp names a temporary file of `_replace_through_temporary`: prefix, the output's stem,
 # 8 random characters, the output's suffix
-_TEMPORARY = re.compile(r"^\.~(?P<stem>.+)[a-z0-9_]{8}(?P<suffix>\.[^.]+)$")
+_TEMPORARY = re.compile(rf"^{re.escape(TEMPORARY_PREFIX)}(?P<stem>.+)[a-z0-9_]{{8}}(?P<suffix>\.[^.]+)$")
 
 
 def remove_stale_temporaries(folder: Path, *, older_than: float = STALE_TEMPORARY_AGE) -> list[Path]:

@@ -104,11 +104,7 @@ def csv_bytes(columns: tuple[str, ...], quoted: tuple[str, ...], rows) -> bytes:
     """The CSV files of the store (data.csv, texts.csv, imported data.csv) as bytes: a header, one
     line per row (a dict of text by column), free-text columns quoted against formulas (see the
     module text), UTF-8 with BOM and "\\n" line endings."""
-    return _csv(columns, ([_excel_safe(row[c]) if c in quoted else row[c] for c in columns] for row in rows))
-
-
-def _csv(columns: tuple[str, ...], lines) -> bytes:
-    """`columns`, then each line (its texts in column order, already made safe), as csv_bytes writes them."""
+    lines = ([_excel_safe(row[c]) if c in quoted else row[c] for c in columns] for row in rows)
     return b"".join(_csv_chunks(columns, lines))
 
 
@@ -116,8 +112,9 @@ CSV_CHUNK_LINES = 2000
 
 
 def _csv_chunks(columns: tuple[str, ...], lines) -> Iterator[bytes]:
-    """What `_csv` gives, as it is made: the BOM, then every CSV_CHUNK_LINES lines encoded (a
-    Chinese text held as one str takes up to 4 bytes a character, and again as the encoded copy)."""
+    """`columns`, then each line (its texts in column order, already made safe), as it is made: the
+    BOM, then every CSV_CHUNK_LINES lines encoded (a Chinese text held as one str takes up to 4 bytes
+    a character, and again as the encoded copy)."""
     yield codecs.BOM_UTF8  # ENCODING: UTF-8 with BOM
     text = io.StringIO(newline="")
     writer = csv.writer(text, lineterminator="\n")

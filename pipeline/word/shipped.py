@@ -11,9 +11,10 @@ matches the committed templates, and they pass the check.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from pathlib import Path
+
+from ..cache import file_bytes_digest
 
 RECORD = Path(__file__).with_name("shipped.json")
 
@@ -22,14 +23,14 @@ def is_checked_shipped(path: Path, form_id: str) -> bool:
     """Whether `path` holds the very bytes of the shipped template of `form_id`."""
     expected = _record().get(form_id)
     try:
-        return expected is not None and hashlib.sha256(Path(path).read_bytes()).hexdigest() == expected
+        return expected is not None and file_bytes_digest(path) == expected
     except OSError:
         return False
 
 
 def record_shipped(templates: dict[str, Path]) -> None:
     """Record {form id: template path} as checked (the caller has checked them)."""
-    digests = {form_id: hashlib.sha256(Path(path).read_bytes()).hexdigest() for form_id, path in sorted(templates.items())}
+    digests = {form_id: file_bytes_digest(path) for form_id, path in sorted(templates.items())}
     RECORD.write_text(json.dumps(digests, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     _record.cache_clear()
 

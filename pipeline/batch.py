@@ -38,8 +38,14 @@ class UnitResult(FindingCounts):
     submission: Submission | None = None  # the file used (None when missing, duplicated or unreadable)
     files: list[Submission] = field(default_factory=list)  # every file of this unit
     findings: list[Finding] = field(default_factory=list)
-    # the bytes of the file as read, kept only for a unit with errors (its marked-up return copy)
-    source: bytes | None = field(default=None, repr=False)
+    # the bytes of the file as read, kept only for a unit with errors (its marked-up return copy);
+    # a run keeps them on disk (`spill.HeldBytes`): `source_bytes()` gives them
+    source: object = field(default=None, repr=False)
+
+    def source_bytes(self) -> bytes | None:
+        from .spill import bytes_of
+
+        return bytes_of(self.source)
 
 
 @dataclass
@@ -87,9 +93,12 @@ def run_batch(
     The per-file stage runs in `jobs` worker processes (None: one per core; 1: in this process).
     With `cache` (a folder), files examined by an earlier run with the same bytes, roster, year, last
     year's data and tool are not examined again (see `pipeline.cache`). `warmup` (a `warmup.Warmup`)
-    runs here while worker processes read (see `perfile.examine_all`)."""
+    runs here while worker processes read (see `perfile.examine_all`). The units' numbers, texts and
+    the bytes of files with errors are kept in a temporary file while the result lives (see
+    `pipeline.spill`): the result's submissions read them back when asked."""
     from .cache import FileCache
     from .perfile import FileJob, examine_all
+    from .spill import Spill
 
     form = form_for_year(config.year)
     paths = discover(config.inbox) if paths is None else inbox_files(paths, config.inbox)
@@ -98,7 +107,7 @@ def run_batch(
     files = FileCache(cache, job_digest(job)) if cache is not None else None
     try:
         outcomes = examine_all(paths, job, jobs=jobs, progress=progress, mp_context=mp_context, cache=files,
-                               warmup=warmup)
+                               warmup=warmup, spill=Spill())
     except BaseException:
         if files is not None:
             files.close(compact=False)  # a run that stops keeps what was examined, and all earlier results

@@ -140,11 +140,13 @@ def start_outputs(
         if unit.status != FAILED or unit.submission is None or unit.submission.medium != "xlsx":
             continue  # a published report is not sent back marked up: its findings are in 问题清单
         path = returns / f"{safe_stem(unit.unit)}.xlsx"
-        data = unit.source  # the very bytes that were checked (the run keeps them for units with errors)
+        # the very bytes that were checked (the run keeps them on disk for units with errors): read
+        # back by the task, not held here for all the copies at once
+        data = unit.source
         if data is None:
             continue  # never a copy of bytes other than those checked
         own = [f for f in unit.findings if f.file in ("", unit.submission.file.name)]
-        digest = _copy_digest(data, own, result.year, unit.unit.name) if memo is not None else ""
+        digest = _copy_digest(unit.source_bytes(), own, result.year, unit.unit.name) if memo is not None else ""
         if memo is not None and memo.fresh(path, digest):
             copies[path] = (None, digest)
         else:
@@ -214,9 +216,11 @@ def _findings_task(findings, out: Path, title: str, year: int, rules, units) -> 
     write_findings_html(findings, out / FINDINGS_HTML, title=title, units=units)
 
 
-def _copy_task(data: bytes, findings, path: Path, year: int, unit: str) -> None:
+def _copy_task(data, findings, path: Path, year: int, unit: str) -> None:
+    from .spill import bytes_of
     from .workbook.annotate import annotate_copy
 
+    data = bytes_of(data)  # `spill.HeldBytes` when run in this process
     annotate_copy(data, findings, path, year=year, unit=unit)
 
 

@@ -125,6 +125,7 @@ def examine_all(
     mp_context=None,
     cache=None,
     warmup=None,
+    spill=None,
 ) -> list[FileOutcome]:
     """Every file examined, in the order of `paths`; `jobs` worker processes (None: one per core, 1:
     in this process). `progress` is called with each file name as its result arrives.
@@ -132,13 +133,23 @@ def examine_all(
     Each file is read once here (its snapshot travels to the worker). With a `cache.FileCache`, a
     file whose bytes (and name, and the run's digest) were examined before is not examined again.
     With a `warmup.Warmup`, its steps run in this process while workers examine files (not at all
-    when no file needs examining, or when there are no workers); it is finished when this returns."""
+    when no file needs examining, or when there are no workers); it is finished when this returns.
+    With a `spill.Spill`, each outcome's bulky data (its submission's numbers, texts …, the bytes
+    of a file with errors) goes there as the outcome arrives: the list holds what remains."""
     from .pool import stream_tasks, workers_for
 
     label = getattr(paths, "label", lambda path: "")  # an inbox scan names same-named files by their folder
     paths = [Path(p) for p in paths]
     results: list[FileOutcome | None] = [None] * len(paths)
     keys: dict[int, str] = {}
+
+    def keep(outcome: FileOutcome) -> FileOutcome:
+        if spill is None:
+            share_values(outcome.submission)
+        else:
+            outcome.submission = spill.hold(outcome.submission)
+            outcome.data = spill.hold_bytes(outcome.data)
+        return outcome
 
     def misses():
         for i, path in enumerate(paths):
@@ -148,8 +159,7 @@ def examine_all(
                 hit = cache.load(keys[i])
                 if isinstance(hit, FileOutcome):
                     hit.submission.file = FileInfo.of_snapshot(snapshot)  # this run's path and time
-                    share_values(hit.submission)
-                    results[i] = hit
+                    results[i] = keep(hit)
                     if progress:
                         progress(path.name)
                     continue
@@ -162,10 +172,9 @@ def examine_all(
     )
     try:
         for i, outcome in stream:
-            share_values(outcome.submission)
-            results[i] = outcome
             if cache is not None and i in keys and not outcome.crash:
                 cache.store(keys[i], outcome)
+            results[i] = keep(outcome)
     finally:
         if warmup is not None:
             warmup.join()

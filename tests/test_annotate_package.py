@@ -39,7 +39,7 @@ def _mistaken_files(root: Path, year: int) -> list[tuple[str, bytes, list]]:
     for i in MISTAKEN:
         write_unit_file(config.inbox / f"{roster[i].code}-{roster[i].name}.xlsx", year, roster[i], i, 0)
     result = run_batch(config)
-    return [(u.unit.name, u.source, ordered(u.findings)) for u in result.units if u.status == FAILED]
+    return [(u.unit.name, u.source_bytes(), ordered(u.findings)) for u in result.units if u.status == FAILED]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,189 @@
+"""Each unit's bulky data kept on disk while a run goes on, so that a run's memory does not grow
+with the number of units.
+
+A county's run keeps, for every unit, the numbers, texts and facts its file gave (some 15 KiB a unit
+as Python objects) until every output is written, and the output workers forked from the run's
+process start with all of it. `Spill` is an anonymous temporary file (gone when closed, and when
+the process ends) that those parts are appended to as each file's result arrives;
+`HeldSubmission` is a `Submission` whose bulky fields are read back from it when asked for, the
+last few kept at hand. Everything that uses a submission works on it unchanged (a forked worker
+reads the same file); pickled (a task sent to a worker, a cache entry), it is a plain
+`Submission` with all its data.
+
+What a held submission gives back is read from disk: changing it changes nothing (the run's
+submissions are not changed once read and checked).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pickle
+import tempfile
+import threading
+import weakref
+from collections import OrderedDict
+
+from .workbook.reader import Submission
+
+# the fields that go to disk; the rest (the file, the format, the unit's code and name, the
+# findings …) stays in memory, what the run's bookkeeping and every message need
+HELD_FIELDS = ("values", "provisional", "raw", "texts", "info", "places", "marks", "broken_tables", "broken_totals",
+               "provenance")
+RECENT = 8  # records kept at hand: a report or a sheet row reads one unit's fields many times
+
+
+class Spill:
+    """An append-only file of pickled records, read back by (offset, length)."""
+
+    def __init__(self):
+        self._file = tempfile.TemporaryFile(prefix="nianbao-", suffix=".spill")
+        self._end = 0
+        self._lock = threading.Lock()
+        self._recent: OrderedDict[int, object] = OrderedDict()
+        _SPILLS.add(self)
+
+    def put(self, value) -> tuple[int, int]:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            offset = self._end
+            _write_at(self._file, payload, offset)
+            self._end += len(payload)
+        return offset, len(payload)
+
+    def get(self, place: tuple[int, int]):
+        offset, length = place
+        with self._lock:
+            value = self._recent.get(offset)
+            if value is not None:
+                self._recent.move_to_end(offset)
+                return value
+            payload = _read_at(self._file, length, offset)
+        value = pickle.loads(payload)
+        with self._lock:
+            self._recent[offset] = value
+            while len(self._recent) > RECENT:
+                self._recent.popitem(last=False)
+        return value
+
+    def hold(self, submission: Submission) -> "HeldSubmission":
+        """`submission` with its bulky fields in this file."""
+        if isinstance(submission, HeldSubmission):
+            return submission
+        held = HeldSubmission.__new__(HeldSubmission)
+        fields = vars(submission)
+        bulky = {name: fields[name] for name in HELD_FIELDS}
+        vars(held).update({name: value for name, value in fields.items() if name not in HELD_FIELDS})
+        vars(held).update(_spill=self, _place=self.put(bulky))
+        return held
+
+    def hold_bytes(self, data: bytes | None) -> "HeldBytes | None":
+        return None if data is None else HeldBytes(self, self.put(data))
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __reduce__(self):
+        raise TypeError("a Spill is not sent to other processes: what it holds is (see HeldSubmission)")
+
+
+class HeldSubmission(Submission):
+    """A `Submission` whose `HELD_FIELDS` are in a `Spill` (see the module). Setting one of them
+    keeps the new value in memory."""
+
+    def __getattr__(self, name):  # only called for what is not in the instance's __dict__
+        if name in HELD_FIELDS:
+            own = vars(self)
+            if "_spill" in own:
+                return own["_spill"].get(own["_place"])[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def unheld(self) -> Submission:
+        """A plain Submission with all the data."""
+        return Submission(**{f.name: getattr(self, f.name) for f in dataclasses.fields(Submission)})
+
+    def __reduce__(self):
+        return _plain_submission, (self.unheld().__dict__,)
+
+    def __eq__(self, other):
+        if isinstance(other, Submission):
+            return all(getattr(self, f.name) == getattr(other, f.name) for f in dataclasses.fields(Submission))
+        return NotImplemented
+
+    __hash__ = None
+
+
+_SPILLS: weakref.WeakSet = weakref.WeakSet()
+
+
+def _new_locks() -> None:
+    """In a forked worker: a lock another thread of the parent held at the fork stays held."""
+    for spill in list(_SPILLS):
+        spill._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_locks)
+
+
+def _plain_submission(fields: dict) -> Submission:
+    return Submission(**fields)
+
+
+@dataclasses.dataclass(frozen=True)
+class HeldBytes:
+    """Bytes kept in a `Spill`: `get()` reads them back. Pickled, they are the bytes themselves."""
+
+    spill: Spill
+    place: tuple[int, int]
+
+    def get(self) -> bytes:
+        offset, length = self.place
+        return pickle.loads(_read_at(self.spill._file, length, offset))
+
+    def __reduce__(self):
+        return _same, (self.get(),)
+
+
+def _same(value):
+    return value
+
+
+def bytes_of(data: "bytes | HeldBytes | None") -> bytes | None:
+    return data.get() if isinstance(data, HeldBytes) else data
+
+
+if hasattr(os, "pread"):
+    def _write_at(file, payload: bytes, offset: int) -> None:
+        view = memoryview(payload)
+        while view:
+            written = os.pwrite(file.fileno(), view, offset)
+            view, offset = view[written:], offset + written
+
+    def _read_at(file, length: int, offset: int) -> bytes:
+        # pread: a forked worker shares the file position with this process, never changed here
+        chunks = []
+        while length:
+            chunk = os.pread(file.fileno(), length, offset)
+            if not chunk:
+                raise OSError("spill file cut short")
+            chunks.append(chunk)
+            length -= len(chunk)
+            offset += len(chunk)
+        return b"".join(chunks)
+else:  # Windows: workers are started, not forked, and get plain submissions; one process reads
+    _POSITION = threading.Lock()
+
+    def _write_at(file, payload: bytes, offset: int) -> None:
+        with _POSITION:
+            file.seek(offset)
+            file.write(payload)
+            file.flush()
+
+    def _read_at(file, length: int, offset: int) -> bytes:
+        with _POSITION:
+            file.seek(offset)
+            data = file.read(length)
+        if len(data) != length:
+            raise OSError("spill file cut short")
+        return data

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from .findings import fmt_number
 from .forms.spec import Form
 from .summary.style import BODY_FONT, BORDER, CENTER, HEADER_FILL, LEFT, TOTAL_FILL
+from .workbook import sheetdata
 from .workbook.cells import plain_number, print_setup, wrapped_lines, write_cell
 
 INDICATOR_SHEET = "指标"
@@ -156,15 +157,19 @@ def ranking(result, table=None):
 # --- the workbook ----------------------------------------------------------------------------
 
 
-def add_indicator_sheets(workbook, result, peer_findings: Sequence | None = None) -> None:
+def add_indicator_sheets(workbook, result, peer_findings: Sequence | None = None, *, compact: bool = False) -> None:
     """Add 指标, 排名 and 同类单位比较 to the summary workbook. `peer_findings` default: the run's P1
-    findings."""
+    findings. With `compact`, the sheets' cells are kept as `sheetdata.compact` keeps them (for
+    saving, not for looking at the cells)."""
     items = indicators(result.form)
     table = indicator_table(result)
-    _indicator_sheet(workbook.create_sheet(INDICATOR_SHEET), items, table)
-    _ranking_sheet(workbook.create_sheet(RANKING_SHEET), items, ranking(result, table))
+    _indicator_sheet(ws := workbook.create_sheet(INDICATOR_SHEET), items, table, compact)
+    _ranking_sheet(ws := workbook.create_sheet(RANKING_SHEET), items, ranking(result, table), compact)
     peers = peer_findings if peer_findings is not None else [f for f in result.findings if f.rule == "P1"]
-    _peers_sheet(workbook.create_sheet(PEERS_SHEET), result, peers)
+    _peers_sheet(ws := workbook.create_sheet(PEERS_SHEET), result, peers)
+    if compact:
+        for name in INDICATOR_SHEETS:
+            sheetdata.compact(workbook[name])
 
 
 # The fonts of the sheets, made once: the workbook's style registry knows each by identity (see
@@ -190,7 +195,7 @@ def _value_cell(ws, row: int, col: int, value, item: Indicator | None, bold: boo
     write_cell(ws, row, col, plain_number(value), font, CENTER, border=BORDER, number_format=number_format)
 
 
-def _indicator_sheet(ws, items: Sequence[Indicator], table) -> None:
+def _indicator_sheet(ws, items: Sequence[Indicator], table, compact: bool = False) -> None:
     headers = [("单位代码", 10), ("单位", 18), ("类别", 8), ("办理结果总计", 10)]
     for item in items:
         if item.is_rate:
@@ -211,6 +216,7 @@ def _indicator_sheet(ws, items: Sequence[Indicator], table) -> None:
             for offset, value in enumerate(parts):
                 col += 1
                 _value_cell(ws, row, col, value, item if offset == len(parts) - 1 else None, total)
+        sheetdata.compact_rows_above(ws, row, compact)
     row += 2
     write_cell(ws, row, 1, "指标定义", _HEADING_FONT, LEFT)
     definitions = [(i.name, i.definition) for i in items] + [
@@ -228,7 +234,7 @@ def _indicator_sheet(ws, items: Sequence[Indicator], table) -> None:
     print_setup(ws, landscape=True, centered=False)
 
 
-def _ranking_sheet(ws, items: Sequence[Indicator], ranked) -> None:
+def _ranking_sheet(ws, items: Sequence[Indicator], ranked, compact: bool = False) -> None:
     headers = [("名次", 6), ("单位代码", 10), ("单位", 18), ("类别", 8), ("办理结果总计", 10)]
     headers += [(item.name, 12) for item in items]
     _header(ws, 1, headers)
@@ -242,6 +248,7 @@ def _ranking_sheet(ws, items: Sequence[Indicator], ranked) -> None:
         _value_cell(ws, row, 5, record["outcomes"], None)
         for offset, item in enumerate(items):
             _value_cell(ws, row, 6 + offset, record[item.name], item)
+        sheetdata.compact_rows_above(ws, row, compact)
     note = ("说明：按实质公开率从高到低排列，相同时办理结果总计多的在前；本年度没有办结申请的单位不计算比率、不排名（名次为“—”）。"
             "只计通过校验的单位。")
     write_cell(ws, row + 2, 1, note, _NOTE_FONT, LEFT)

@@ -202,10 +202,10 @@ def _summary_report_task(run: bytes | str, path: Path, checked_draft: bool | Non
 
 
 def _datasets_task(run: bytes | str, out: Path) -> tuple[Path, Path]:
-    from .store import text_records, write_dataset, write_texts
+    from .store import iter_text_records, write_dataset, write_texts
 
     result, config, _ = _run_of(run)
-    return write_dataset(result, config, out), write_texts(out, text_records(result))
+    return write_dataset(result, config, out), write_texts(out, iter_text_records(result))
 
 
 def _findings_task(findings, out: Path, title: str, year: int, rules, units) -> None:

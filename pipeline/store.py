@@ -34,7 +34,7 @@ import io
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from .batch import RunResult
 from .config import CountyConfig
@@ -104,8 +104,12 @@ def csv_bytes(columns: tuple[str, ...], quoted: tuple[str, ...], rows) -> bytes:
     """The CSV files of the store (data.csv, texts.csv, imported data.csv) as bytes: a header, one
     line per row (a dict of text by column), free-text columns quoted against formulas (see the
     module text), UTF-8 with BOM and "\\n" line endings."""
-    lines = ([_excel_safe(row[c]) if c in quoted else row[c] for c in columns] for row in rows)
-    return b"".join(_csv_chunks(columns, lines))
+    return b"".join(_csv_chunks(columns, _safe_lines(columns, quoted, rows)))
+
+
+def _safe_lines(columns: tuple[str, ...], quoted: tuple[str, ...], rows):
+    """Each row (a dict of text by column) as its texts in column order, `quoted` ones made safe."""
+    return ([_excel_safe(row[c]) if c in quoted else row[c] for c in columns] for row in rows)
 
 
 CSV_CHUNK_LINES = 2000
@@ -157,28 +161,37 @@ class TextRecord:
 def text_records(result: RunResult) -> list[TextRecord]:
     """The narrative of every unit whose file could be read (passed or not: a failed table does not
     make last year's text less useful for comparing), units by code, texts in the order of the form."""
-    records = []
+    return list(iter_text_records(result))
+
+
+def iter_text_records(result: RunResult) -> Iterator[TextRecord]:
+    """`text_records`, a unit at a time (a run keeps the units' texts on disk, pipeline/spill.py)."""
     for unit in sorted(result.units, key=lambda u: u.unit.code):
         submission = unit.submission
         if submission is None or submission.form is None:
             continue
+        texts = submission.texts
         for text in submission.form.texts:
-            if submission.texts.get(text.key):
-                records.append(TextRecord(unit.unit.code, unit.unit.name, result.year, submission.form.id,
-                                          text.key, text.title, submission.texts[text.key]))
-    return records
+            if texts.get(text.key):
+                yield TextRecord(unit.unit.code, unit.unit.name, result.year, submission.form.id,
+                                 text.key, text.title, texts[text.key])
 
 
-def write_texts(folder: Path, records: list[TextRecord]) -> Path:
-    """Write `texts.csv` into `folder` (atomically, untouched when unchanged); returns its path."""
+def write_texts(folder: Path, records: Iterable[TextRecord]) -> Path:
+    """Write `texts.csv` into `folder` (atomically, untouched when unchanged; the records may be an
+    iterator, written as they come); returns its path."""
     path = Path(folder) / TEXTS
-    write_atomic(path, texts_bytes(records))
+    write_atomic_chunks(path, _texts_chunks(records))
     return path
 
 
-def texts_bytes(records: list[TextRecord]) -> bytes:
+def texts_bytes(records: Iterable[TextRecord]) -> bytes:
+    return b"".join(_texts_chunks(records))
+
+
+def _texts_chunks(records: Iterable[TextRecord]) -> Iterator[bytes]:
     rows = ({**dataclasses.asdict(record), "year": str(record.year)} for record in records)
-    return csv_bytes(TEXT_COLUMNS, ("unit_code", "unit_name", "title", "text"), rows)
+    return _csv_chunks(TEXT_COLUMNS, _safe_lines(TEXT_COLUMNS, ("unit_code", "unit_name", "title", "text"), rows))
 
 
 def load_texts(path: Path) -> Texts:

@@ -51,12 +51,24 @@ def _outcome(build, fast: bool):
         sheetdata.FAST = saved
 
 
+def _compacted(build):
+    """`build` with every sheet's plain cells taken out of their Cells (sheetdata.compact)."""
+    def make():
+        wb = build()
+        for ws in wb.worksheets:
+            sheetdata.compact(ws)
+        return wb
+    return make
+
+
 def assert_same_bytes(build) -> bytes:
-    fast, plain = _outcome(build, True), _outcome(build, False)
-    if isinstance(fast, bytes) and isinstance(plain, bytes):
-        assert _entries(fast) == _entries(plain)  # the entry that differs, readable
-    assert fast == plain
-    return fast
+    """Written as openpyxl writes it: by the fast rows, and by both writers once compacted."""
+    plain = _outcome(build, False)
+    for fast in (_outcome(build, True), _outcome(_compacted(build), True), _outcome(_compacted(build), False)):
+        if isinstance(fast, bytes) and isinstance(plain, bytes):
+            assert _entries(fast) == _entries(plain)  # the entry that differs, readable
+        assert fast == plain
+    return plain
 
 
 def _entries(data: bytes) -> dict[str, bytes]:
@@ -252,11 +264,35 @@ def test_the_fast_rows_are_used_and_keep_comments_and_hyperlinks():
     writer = sheetdata.FastWorksheetWriter(wb.active, io.BytesIO())
     writer.write()
     xml = writer.read()
-    assert writer._sheet_data is not None and b"".join(writer._sheet_data) in xml
-    assert writer.pieces()[1:-1] == writer._sheet_data  # a row a piece (see test_rows_are_streamed_into_the_archive)
+    assert writer._sheet_data is not None
+    rows = b"".join(sheetdata.sheet_data(sheetdata.FastWorksheetWriter(_every_kind().active, io.BytesIO())))
+    assert rows.startswith(b"<sheetData><row") and b"".join(list(writer.pieces())[1:-1]) == rows
+    assert rows in xml and xml == writer.read()  # read again: the same
     assert [c.ref for c in wb.active._comments] == ["B3"]
     assert [h.ref for h in wb.active._hyperlinks] == ["D4"]
     assert b'<c r="A1" t="inlineStr"></c><c r="B1" t="inlineStr"><is><t xml:space="preserve"> </t></is></c>' in xml
+
+
+def _large_sheet() -> openpyxl.Workbook:
+    wb = openpyxl.Workbook()
+    wb.properties.created = wb.properties.modified = dt.datetime(2026, 1, 1)
+    for row in range(1, 401):
+        sheetdata.add_number_row(wb.active, row, 2, [row * 1000 + col for col in range(300)], None)
+        wb.active.cell(row, 1, f"第{row}行")
+    return wb
+
+
+def test_a_large_sheet_goes_through_a_temporary_file_in_bounded_pieces(monkeypatch):
+    """分单位明细 of a county of a thousand units is ~8 MB of rows: never held whole in memory, and
+    the file is still what openpyxl writes (the last row, past the spool's first block, included)."""
+    writer = sheetdata.FastWorksheetWriter(_large_sheet().active, io.BytesIO())
+    writer.write()
+    assert writer._sheet_data._rolled  # over SPOOL_IN_MEMORY: on disk, not in memory
+    pieces = list(writer.pieces())
+    assert sum(map(len, pieces)) > 4 * sheetdata.SPOOL_IN_MEMORY
+    assert max(len(p) for p in pieces[1:-1]) <= sheetdata.SPOOL_BLOCK
+    assert b'<c r="KO400" t="n"><v>400299</v></c></row></sheetData>' in b"".join(pieces[-3:])
+    assert_same_bytes(_large_sheet)
 
 
 # --- the project's outputs -----------------------------------------------------------------------
@@ -292,6 +328,33 @@ def assert_same_file(tmp_path, name: str, write) -> bytes:
     assert _entries(written[0]) == _entries(written[1])
     assert written[0] == written[1]
     return written[0]
+
+
+@pytest.mark.parametrize("every", [sheetdata.COMPACT_ROWS, 1, 2])
+def test_compacting_the_summary_and_findings_sheets_changes_no_byte(small_run, tmp_path, monkeypatch, every):
+    """write_summary and write_findings_xlsx compact the sheets with a row per unit or finding, as
+    they go (every COMPACT_ROWS rows) and once each is done: the files are those of the workbooks
+    with every Cell kept."""
+    from pipeline.report.findings_xlsx import findings_workbook
+    from pipeline.summary import summary_workbook
+
+    monkeypatch.setattr(sheetdata, "COMPACT_ROWS", every)
+    calls = []
+    monkeypatch.setattr(sheetdata, "compact", lambda ws, **kw: calls.append(kw) or compact(ws, **kw))
+    config, result = small_run
+    compacted = summary_workbook(result, config, compact=True)
+    kept = summary_workbook(result, config)
+    for name in ("指标", "排名", "报送情况", "问题清单"):  # the cells were taken out (merged ones stay)
+        assert not [c for c in compacted[name]._cells.values() if type(c).__name__ == "Cell"], name
+        assert [c for c in kept[name]._cells.values() if type(c).__name__ == "Cell"], name
+    assert workbook_bytes(compacted) == workbook_bytes(kept)
+    findings = findings_workbook(result.findings, title="问题清单", compact=True)
+    assert not findings.active._cells
+    assert workbook_bytes(findings) == workbook_bytes(findings_workbook(result.findings, title="问题清单"))
+    assert any(call.get("before_row") for call in calls) == (every < COMPACT_ROWS)  # as they go
+
+
+compact, COMPACT_ROWS = sheetdata.compact, sheetdata.COMPACT_ROWS
 
 
 def test_the_summary_workbook_is_written_as_openpyxl_writes_it(small_run, tmp_path):

@@ -20,6 +20,7 @@ from ..files import fixed_timestamp, save_workbook
 from ..findings import TYPES, Finding
 from ..workbook.cells import wrapped_lines
 from ..workbook.styles import cell_styles
+from ..workbook import sheetdata
 from ..forms.spec import ERROR, NOTICE, WARNING
 from .display import DISPLAY_COLUMNS, display_rows
 from ..workbook.cells import MAX_CELL_CHARS  # noqa: F401 (re-exported)
@@ -73,14 +74,19 @@ LEVELS = (
 )
 
 
-def findings_workbook(findings: Iterable[Finding], *, title: str, rules: Iterable | None = None) -> Workbook:
+def findings_workbook(findings: Iterable[Finding], *, title: str, rules: Iterable | None = None,
+                      compact: bool = False) -> Workbook:
     """The 问题清单 workbook (not saved). `rules` are the form's rules, as Rule objects or
-    (id, title, instruction) tuples, listed on the 说明 sheet with the finding types."""
+    (id, title, instruction) tuples, listed on the 说明 sheet with the finding types. With
+    `compact`, the findings' cells are kept as `sheetdata.compact` keeps them: for saving, not for
+    looking at the cells."""
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    write_findings_table(ws, findings, header_row=1)
+    write_findings_table(ws, findings, header_row=1, compact=compact)
     print_findings_setup(ws)
+    if compact:
+        sheetdata.compact(ws)
     _guide_sheet(wb.create_sheet(GUIDE_SHEET), title, rules)
     wb.active = 0
     wb.properties.title = title
@@ -92,19 +98,22 @@ def write_findings_xlsx(
     findings: Iterable[Finding], path: Path, *, title: str, year: int, rules: Iterable | None = None
 ) -> bool:
     """Write 问题清单.xlsx atomically with stable bytes. Returns False when the file was unchanged."""
-    wb = findings_workbook(findings, title=title, rules=rules)
+    wb = findings_workbook(findings, title=title, rules=rules, compact=True)
     stamp = fixed_timestamp(year)
     wb.properties.created = stamp
     wb.properties.modified = stamp
     return save_workbook(wb, Path(path))
 
 
-def write_findings_table(ws, findings: Iterable[Finding], *, header_row: int, omit: Iterable[str] = ()) -> int:
+def write_findings_table(ws, findings: Iterable[Finding], *, header_row: int, omit: Iterable[str] = (),
+                         compact: bool = False) -> int:
     """The header at `header_row` and the display rows below it (errors first, runs grouped), with a
     frozen header, a filter, the column widths and the print area. Columns named in `omit` (fields
     of DISPLAY_COLUMNS) are left out. Returns the last row written.
 
-    Shared with the 问题清单 sheet of 汇总表 and the 退回意见 sheet of a marked-up return copy."""
+    Shared with the 问题清单 sheet of 汇总表 and the 退回意见 sheet of a marked-up return copy. With
+    `compact`, the rows are kept as `sheetdata.compact` keeps them (for saving, not for looking at
+    the cells)."""
     columns = table_columns(omit)
     styles = cell_styles(ws.parent)
     for col, (name, header) in enumerate(columns, start=1):
@@ -122,6 +131,7 @@ def write_findings_table(ws, findings: Iterable[Finding], *, header_row: int, om
             if name in WRAPPED:
                 lines = max(lines, wrapped_lines(text, WIDTHS[name]))
         ws.row_dimensions[row].height = max(LINE_HEIGHT, LINE_HEIGHT * lines) + 2
+        sheetdata.compact_rows_above(ws, row, compact)
     last_col = get_column_letter(len(columns))
     printed = get_column_letter(len([c for c in columns if c[0] not in NOT_PRINTED]))
     ws.freeze_panes = f"A{header_row + 1}"

@@ -25,7 +25,7 @@ from ..batch import RunResult
 from ..config import CountyConfig
 from ..files import fixed_timestamp, save_workbook
 from ..report.findings_xlsx import print_findings_setup, write_findings_table
-from ..workbook import layout
+from ..workbook import layout, sheetdata
 from .charts import _chart_sheet
 from .comparison import _comparison_sheet
 from .detail import _detail_sheet, detail_headers
@@ -62,7 +62,7 @@ def write_summary(
     """Write 汇总表.xlsx to `path` (atomically, byte-identical for the same run). `previous` is last
     year's accepted values by unit code; with it the workbook gets the 同比 sheet and chart."""
     path = Path(path)
-    save_workbook(summary_workbook(result, config, previous=previous), path)
+    save_workbook(summary_workbook(result, config, previous=previous, compact=True), path)
     return path
 
 
@@ -71,8 +71,12 @@ def summary_workbook(
     config: CountyConfig,
     *,
     previous: Mapping[str, Mapping[str, Decimal]] | None = None,
+    compact: bool = False,
 ) -> Workbook:
-    """The summary workbook, not saved."""
+    """The summary workbook, not saved. With `compact`, the sheets with a row per unit or per
+    finding keep their cells as `sheetdata.compact` keeps them, each once written: for saving, not
+    for looking at the cells (a county of a thousand units: some 60,000 cells)."""
+    done = sheetdata.compact if compact else (lambda ws: None)
     form = result.form
     totals = county_totals(result)
     wb = Workbook()
@@ -85,16 +89,18 @@ def summary_workbook(
 
     places = _summary_sheet(wb.create_sheet(SUMMARY_SHEET), result, config, totals)
     _detail_sheet(wb.create_sheet(DETAIL_SHEET), result)
-    _status_sheet(wb.create_sheet(STATUS_SHEET), result, config)
+    _status_sheet(status_sheet := wb.create_sheet(STATUS_SHEET), result, config, compact)
+    done(status_sheet)
     findings_sheet = wb.create_sheet(FINDINGS_SHEET)
-    write_findings_table(findings_sheet, result.findings, header_row=1)
+    write_findings_table(findings_sheet, result.findings, header_row=1, compact=compact)
     print_findings_setup(findings_sheet)
+    done(findings_sheet)
     if previous is not None:
         _comparison_sheet(wb.create_sheet(COMPARISON_SHEET), result, totals, previous)
     _chart_sheet(wb.create_sheet(CHART_SHEET), result, config, totals, previous)
     from ..indicators import INDICATOR_SHEETS, add_indicator_sheets  # here: indicators uses this package's styles
 
-    add_indicator_sheets(wb, result)  # 指标, 排名, 同类单位比较 (pipeline/indicators.py)
+    add_indicator_sheets(wb, result, compact=compact)  # 指标, 排名, 同类单位比较 (pipeline/indicators.py)
     for name in INDICATOR_SHEETS:
         page_footer(wb[name])
         wb[name].print_title_rows = "1:1"

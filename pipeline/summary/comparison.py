@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from ..batch import PASSED, RunResult
+from ..batch import PASSED, RunResult, UnitResult
 from ..workbook.cells import plain_number, print_setup, write_cell
 from ..workbook.styles import cell_styles
 from .figures import figure_value, headline_figures, last_year_form
@@ -46,21 +46,23 @@ def _comparison_sheet(ws, result: RunResult, totals: Mapping[str, Decimal], prev
     body = Font(name=BODY_FONT, size=10)
     total_font = Font(name=BODY_FONT, size=10, bold=True)
     plain_font = Font(name=BODY_FONT, size=10, bold=False)
-    lines = []
+    lines = []  # (labels, this year's values or the unit to read them from, last year's, total row)
     for unit_result in result.units:
         code = unit_result.unit.code
-        now = unit_result.submission.values if unit_result.status == PASSED and unit_result.submission else None
+        now = unit_result if unit_result.status == PASSED and unit_result.submission else None
         lines.append(((code, unit_result.unit.name, unit_result.status), now, previous.get(code), False))
     # the total row compares like with like: both years over the units that passed this year and
     # have last year's data (all passed units against the whole roster of last year would show a
     # drop that is only a matter of who is counted)
     comparable = [u for u in result.units if u.status == PASSED and u.submission and u.unit.code in previous]
-    now_total = _sum_values([u.submission.values for u in comparable]) if comparable else None
-    last_total = _sum_values([previous[u.unit.code] for u in comparable]) if comparable else None
+    now_total = _sum_values(u.submission.values for u in comparable) if comparable else None
+    last_total = _sum_values(previous[u.unit.code] for u in comparable) if comparable else None
     lines.append((("", f"{COMPARABLE_TOTAL}（{len(comparable)} 个单位）", ""), now_total, last_total, True))
     row = 2
     for labels, now, last, is_total in lines:
         row += 1
+        if isinstance(now, UnitResult):
+            now = now.submission.values  # read back from disk a unit at a time (pipeline/spill.py)
         for col, value in enumerate(labels, start=1):
             fill = STATUS_FILLS.get(labels[2]) if col == 3 else None
             write_cell(ws, row, col, value, body, LEFT, fill, border=BORDER)
@@ -92,9 +94,16 @@ def _comparison_sheet(ws, result: RunResult, totals: Mapping[str, Decimal], prev
     page_footer(ws)
 
 
-def _sum_values(units: list[Mapping[str, Decimal]]) -> dict[str, Decimal]:
-    """Cell-wise sum over units (a key missing from any unit is left out)."""
-    keys = set.intersection(*(set(k for k, v in u.items() if v is not None) for u in units)) if units else set()
-    return {key: sum((Decimal(u[key]) for u in units), Decimal(0)) for key in sorted(keys)}
-
-
+def _sum_values(units: Iterable[Mapping[str, Decimal]]) -> dict[str, Decimal]:
+    """Cell-wise sum over units, taken one at a time (a key missing from any unit is left out)."""
+    sums: dict[str, Decimal] | None = None
+    for values in units:
+        present = {key: value for key, value in values.items() if value is not None}
+        if sums is None:
+            sums = dict.fromkeys(present, Decimal(0))
+        for key in list(sums):
+            if key in present:
+                sums[key] += Decimal(present[key])
+            else:
+                del sums[key]
+    return {key: sums[key] for key in sorted(sums or {})}

@@ -69,7 +69,6 @@ def _detail_sheet(ws, result: RunResult) -> None:
             style_cell(ws.cell(row, col), border=BORDER)
 
     row = len(HEADER_ROWS)
-    values = [u.submission.values if u.submission is not None else {} for u in result.units]
     styles = cell_styles(ws.parent)  # a cell per form cell and unit: the registry, looked up once
     unit_styles: dict[str, object] = {}  # number format -> StyleArray of the units' cells
     plain: dict = {}  # value -> plain_number(value) (equal values give equal numbers)
@@ -79,6 +78,15 @@ def _detail_sheet(ws, result: RunResult) -> None:
         if number is None:
             number = plain[value] = plain_number(value)
         return number
+
+    # the numbers by form cell, read a unit at a time (a run keeps the units' values on disk,
+    # pipeline/spill.py), as the int or float written (equal ones the same object)
+    numbers_of = {cell.key: [None] * len(result.units) for cell in form.cells}
+    for index, unit_result in enumerate(result.units):
+        if unit_result.submission is not None:
+            for key, value in unit_result.submission.values.items():
+                if value is not None and key in numbers_of:
+                    numbers_of[key][index] = plain_of(value)
 
     for cell, (section, row_label, col_label) in zip(form.cells, detail_labels(form)):
         row += 1
@@ -93,8 +101,7 @@ def _detail_sheet(ws, result: RunResult) -> None:
             style = unit_styles[number_format] = styles.apply(
                 Cell(ws), border=BORDER, font=body, number_format=number_format)._style
         # a number per unit, without an openpyxl Cell each (sheetdata.add_number_row)
-        numbers = [None if v is None else plain_of(v) for v in (unit_values.get(cell.key) for unit_values in values)]
-        add_number_row(ws, row, first, numbers, style)
+        add_number_row(ws, row, first, numbers_of.pop(cell.key), style)
     ws.freeze_panes = ws.cell(len(HEADER_ROWS) + 1, first).coordinate
     ws.auto_filter.ref = f"A{len(HEADER_ROWS)}:{get_column_letter(last_col)}{row}"
     print_setup(ws, landscape=True, centered=False)

@@ -14,6 +14,7 @@ from ..batch import FAILED, RunResult
 from ..config import CountyConfig
 from ..forms.spec import ERROR, WARNING
 from ..workbook.cells import print_setup, write_cell
+from ..workbook import sheetdata
 from ..workbook.styles import style_cell
 from .style import BODY_FONT, BORDER, CENTER, HEADER_FILL, STATUS_FILLS, TOP_LEFT, page_footer
 from .totals import PARTIAL, shown_status
@@ -30,7 +31,9 @@ PARTIAL_FILL = PatternFill("solid", fgColor="FFEB9C")
 COUNT_ALIGNMENT = Alignment(horizontal="center", vertical="top")
 
 
-def _status_sheet(ws, result: RunResult, config: CountyConfig) -> None:
+def _status_sheet(ws, result: RunResult, config: CountyConfig, compact: bool = False) -> None:
+    """报送情况: a row per roster unit and per file no unit was found for (`compact`: see
+    `summary_workbook`)."""
     header_font = Font(name=BODY_FONT, size=11, bold=True)
     for col, (header, width) in enumerate(STATUS_COLUMNS, start=1):
         write_cell(ws, 1, col, header, header_font, CENTER, HEADER_FILL, border=BORDER)
@@ -62,6 +65,7 @@ def _status_sheet(ws, result: RunResult, config: CountyConfig) -> None:
             style_cell(ws.cell(row, col, value), font=body, border=BORDER, alignment=COUNT_ALIGNMENT)
         write_cell(ws, row, HIDDEN_COLUMN, hashes, body, TOP_LEFT)
         ws.row_dimensions[row].height = 14.0 * max(1, len(files)) + 2
+        sheetdata.compact_rows_above(ws, row, compact)
     ws.column_dimensions[get_column_letter(HIDDEN_COLUMN)].hidden = True
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:{get_column_letter(HIDDEN_COLUMN)}{row}"

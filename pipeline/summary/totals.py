@@ -21,10 +21,15 @@ def summary_unit_code(config: CountyConfig) -> str:
 def county_totals(result: RunResult) -> dict[str, Decimal]:
     """Every cell of the form summed over the units that passed; totals from their parts."""
     form = result.form
-    passed = [u.submission.values for u in result.passed() if u.submission is not None]
-    totals: dict[str, Decimal] = {}
-    for cell in form.input_cells:
-        totals[cell.key] = sum((Decimal(v[cell.key]) for v in passed if v.get(cell.key) is not None), Decimal(0))
+    totals = {cell.key: Decimal(0) for cell in form.input_cells}
+    for unit in result.passed():  # a unit at a time: a run's units are read back from disk (pipeline/spill.py)
+        if unit.submission is None:
+            continue
+        values = unit.submission.values
+        for key in totals:
+            value = values.get(key)
+            if value is not None:
+                totals[key] += Decimal(value)
     return with_totals(form, totals)
 
 

@@ -20,11 +20,14 @@ cells made with `ws.cell()` would be (`materialize` makes those cells, for openp
 from __future__ import annotations
 
 import re
+import tempfile
 import weakref
 from copy import copy
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Iterator
 
+from openpyxl.cell.cell import Cell
 from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.compat import safe_string
 from openpyxl.utils import get_column_letter
@@ -35,7 +38,9 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 FAST = True  # False writes every sheet with openpyxl's own row writer (the tests compare the two)
 
-EMPTY_SHEET_DATA = b"<sheetData></sheetData>"  # what lxml writes for an element without content
+EMPTY_SHEET_DATA = b"<sheetData></sheetData>"
+SPOOL_IN_MEMORY = 2**20  # a sheet's rows up to this size stay in memory while the sheet is written
+SPOOL_BLOCK = 2**18  # what lxml writes for an element without content
 
 # Characters lxml refuses (or cannot encode) in text and attribute values: the XML 1.0 Char
 # production's complement.
@@ -57,6 +62,9 @@ class NumberRow:
 
 
 _NUMBER_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # worksheet -> {row: [NumberRow]}
+# worksheet -> {row: [(column, value, data type, StyleArray or None)]}: cells `compact` took out
+_LIGHT_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_SHARED_STYLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # worksheet -> {bytes: StyleArray}
 
 
 def add_number_row(ws, row: int, first_col: int, values, style) -> None:
@@ -66,8 +74,44 @@ def add_number_row(ws, row: int, first_col: int, values, style) -> None:
     _NUMBER_ROWS.setdefault(ws, {}).setdefault(row, []).append(NumberRow(first_col, tuple(values), copy(style)))
 
 
+COMPACT_ROWS = 200  # a sheet writer given `compact` takes its rows out of their Cells this often
+
+
+def compact(ws, before_row: int | None = None) -> None:
+    """Keep `ws`'s plain cells (text or a number, with any style, no comment or hyperlink) as a
+    small tuple each instead of an openpyxl `Cell` with its own StyleArray, equal styles shared:
+    about a third of the memory, for the sheets with a row per unit or per finding. They are
+    written as the cells would be. Only the rows above `before_row`, when given. Call it once
+    those cells are all written: a cell taken out must not be looked at, merged over or made again
+    with `ws.cell()`."""
+    rows = _LIGHT_ROWS.setdefault(ws, {})
+    styles = _SHARED_STYLES.setdefault(ws, {})
+    for (row, col), cell in list(ws._cells.items()):
+        if type(cell) is not Cell or cell._comment is not None or cell._hyperlink is not None:
+            continue
+        if before_row is not None and row >= before_row:
+            continue
+        value, data_type = cell._value, cell.data_type
+        if not (data_type == "s" and isinstance(value, str)
+                or data_type == "n" and (value is None or value.__class__ is int or value.__class__ is float)):
+            continue  # anything else stays a Cell, written by _CellWriter
+        style = cell._style
+        if style is not None:
+            style = styles.setdefault(style.tobytes(), style)
+        rows.setdefault(row, []).append((col, value, data_type, style))
+        del ws._cells[(row, col)]
+
+
+def compact_rows_above(ws, row: int, enabled: bool) -> None:
+    """In a writer's loop, after row `row` is written: every COMPACT_ROWS rows, `compact` the rows
+    so far (when `enabled`), so that a sheet of thousands of rows never has them all as Cells."""
+    if enabled and row % COMPACT_ROWS == 0:
+        compact(ws, before_row=row + 1)
+
+
 def materialize(ws) -> None:
-    """Make the cells of `ws`'s number rows real openpyxl cells (for openpyxl's own writer)."""
+    """Make the cells of `ws`'s number rows and compacted cells real openpyxl cells (for
+    openpyxl's own writer)."""
     for row, runs in sorted(_NUMBER_ROWS.pop(ws, {}).items()):
         for run in runs:
             for offset, value in enumerate(run.values):
@@ -75,27 +119,42 @@ def materialize(ws) -> None:
                 if value is not None:
                     cell.value = value
                 cell._style = copy(run.style)
+    for row, cells in sorted(_LIGHT_ROWS.pop(ws, {}).items()):
+        for col, value, data_type, style in cells:
+            cell = ws.cell(row, col)
+            cell._value, cell.data_type = value, data_type
+            if style is not None:
+                cell._style = copy(style)
 
 
 class FastWorksheetWriter(WorksheetWriter):
     """openpyxl's WorksheetWriter (out: a BytesIO) with <sheetData> from `sheet_data`."""
 
     def write_dimensions(self):
-        number_rows = _NUMBER_ROWS.get(self.ws)
-        if not number_rows:
+        number_rows = _NUMBER_ROWS.get(self.ws, {})
+        light_rows = _LIGHT_ROWS.get(self.ws, {})
+        if not number_rows and not light_rows:
             return super().write_dimensions()
-        rows = {row for row, _ in self.ws._cells} | set(number_rows)
+        rows = {row for row, _ in self.ws._cells} | set(number_rows) | set(light_rows)
         cols = {col for _, col in self.ws._cells}
         for runs in number_rows.values():
             for run in runs:
                 cols.update((run.first_col, run.first_col + len(run.values) - 1))
+        for cells in light_rows.values():
+            cols.update(col for col, *_ in cells)
         ref = f"{get_column_letter(min(cols))}{min(rows)}:{get_column_letter(max(cols))}{max(rows)}"
         self.xf.send(SheetDimension(ref).to_tree())  # Worksheet.calculate_dimension with those cells
 
     def write_rows(self):
+        # the rows go to a spool as they are made (a large sheet to a temporary file: 分单位明细 is
+        # ~8 MB of XML at 1,000 units), so that openpyxl can still write the sheet on Unsupported
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
         try:
-            self._sheet_data = sheet_data(self)
+            for chunk in sheet_data(self):
+                spool.write(chunk)
+            self._sheet_data = spool
         except Unsupported:
+            spool.close()
             self._sheet_data = None
             del self.ws._comments[:]  # collected again by openpyxl's rows
             del self.ws._hyperlinks[:]
@@ -110,40 +169,48 @@ class FastWorksheetWriter(WorksheetWriter):
     def read(self) -> bytes:
         return b"".join(self.pieces())
 
-    def pieces(self) -> list[bytes]:
+    def pieces(self) -> Iterator[bytes]:
         """The worksheet's XML in pieces (what `read` joins): openpyxl's XML before <sheetData>,
-        the rows, and openpyxl's XML after."""
+        the rows (in blocks of at most SPOOL_BLOCK bytes), and openpyxl's XML after."""
         data = super().read()
         if self._sheet_data is None:
-            return [data]
+            yield data
+            return
         head, placeholder, tail = data.partition(EMPTY_SHEET_DATA)
         assert placeholder, "no <sheetData> in the worksheet"
-        return [head, *self._sheet_data, tail]
+        yield head
+        spool = self._sheet_data  # closed (a temporary file: removed) with the writer
+        spool.seek(0)
+        while block := spool.read(SPOOL_BLOCK):
+            yield block
+        yield tail
 
 
-def sheet_data(writer: WorksheetWriter) -> list[bytes]:
+def sheet_data(writer: WorksheetWriter) -> Iterator[bytes]:
     """The <sheetData> element of `writer`'s worksheet as openpyxl's `write_rows` writes it (its
-    bytes in pieces, a row each), with its side effects. Raises Unsupported before anything is
-    written that openpyxl would not."""
+    bytes in pieces, a row each, made as they are asked for), with its side effects. Raises
+    Unsupported (before the piece it would be in) where openpyxl would not write the sheet so."""
     ws = writer.ws
     dims = ws.row_dimensions
     book = ws.parent
     cell_xml = _CellWriter(book.iso_dates, book.epoch).xml
     number_cell_xml = _NumberCellWriter(book._cell_styles).xml
     number_rows = _NUMBER_ROWS.get(ws, {})
+    light_rows = _LIGHT_ROWS.get(ws, {})
     rows = writer.rows()
-    if number_rows:
+    if number_rows or light_rows:
         cells_of = dict(rows)
-        rows = [(row_idx, cells_of.get(row_idx, [])) for row_idx in sorted(cells_of.keys() | number_rows.keys())]
-    chunks = [b"<sheetData>"]  # a row's bytes each: a 1,000-column row is ~40 KB, the sheet ~8 MB
+        rows = [(row_idx, cells_of.get(row_idx, []))
+                for row_idx in sorted(cells_of.keys() | number_rows.keys() | light_rows.keys())]
+    yield b"<sheetData>"  # then a row's bytes each: a 1,000-column row is ~40 KB, the sheet ~8 MB
     for row_idx, row in rows:
         attrs = {"r": f"{row_idx}"}
         attrs.update(dims.get(row_idx, {}))
         parts = [f"<row{_attributes(attrs)}>"]
-        numbers = _number_cells(number_rows.get(row_idx, ()))
+        numbers = _number_cells(number_rows.get(row_idx, ()), light_rows.get(row_idx, ()))
         pending = next(numbers, None)
         for cell in row:
-            while pending is not None and pending[0] < cell.col_idx:
+            while pending is not None and pending[0] < cell.column:
                 parts.append(number_cell_xml(row_idx, *pending))
                 pending = next(numbers, None)
             if cell._comment is not None:
@@ -158,9 +225,8 @@ def sheet_data(writer: WorksheetWriter) -> list[bytes]:
         text = "".join(parts)
         if NOT_XML.search(text):
             raise Unsupported("a character XML does not allow")
-        chunks.append(text.encode("ascii", "xmlcharrefreplace"))
-    chunks.append(b"</sheetData>")
-    return chunks
+        yield text.encode("ascii", "xmlcharrefreplace")
+    yield b"</sheetData>"
 
 
 class _CellWriter:
@@ -208,28 +274,35 @@ class _CellWriter:
         return to_excel(value, self.epoch), ' t="n"'
 
 
-def _number_cells(runs):
-    """(column, value, style) of every cell of a row's number runs, by column."""
-    cells = [(run.first_col + offset, value, run.style) for run in runs for offset, value in enumerate(run.values)]
-    if len(runs) > 1:
+def _number_cells(runs, light=()):
+    """(column, value, data type, style) of every cell of a row's number runs and compacted cells,
+    by column."""
+    cells = [(run.first_col + offset, value, "n", run.style) for run in runs for offset, value in enumerate(run.values)]
+    if light:
+        cells.extend(light)
+    if len(runs) + bool(light) > 1 or len(light) > 1:
         cells.sort(key=lambda cell: cell[0])
     return iter(cells)
 
 
 class _NumberCellWriter:
-    """A number-row cell's <c> element: what `_CellWriter` writes for the Cell it stands for."""
+    """A number-row or compacted cell's <c> element: what `_CellWriter` writes for the Cell it
+    stands for (`compact` takes only numbers and text)."""
 
     def __init__(self, cell_styles):
         self.cell_styles = cell_styles  # the workbook's IndexedList of StyleArrays (Cell.style_id)
         self.style_attributes: dict[int, str] = {}  # id(style) -> its s attribute (the runs keep their styles)
         self.values: dict = {}  # value -> "<v>…</v></c>"; equal numbers are written alike
 
-    def xml(self, row: int, col: int, value, style) -> str:
+    def xml(self, row: int, col: int, value, data_type: str, style) -> str:
         attribute = self.style_attributes.get(id(style))
         if attribute is None:
             attribute = self.style_attributes[id(style)] = self._style_attribute(style)
         if value is None:
             return f'<c r="{get_column_letter(col)}{row}"{attribute} t="n"></c>' if attribute else ""
+        if data_type == "s":
+            start = f'<c r="{get_column_letter(col)}{row}"{attribute} t="inlineStr">'
+            return start + "</c>" if value == "" else f"{start}<is>{_inline_text(value)}</is></c>"
         if value.__class__ is not int and value.__class__ is not float:  # bool, Decimal, text …
             raise Unsupported(f"number row value {type(value).__name__}")
         end = self.values.get(value)

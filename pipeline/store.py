@@ -113,19 +113,21 @@ def _safe_lines(columns: tuple[str, ...], quoted: tuple[str, ...], rows):
 
 
 CSV_CHUNK_LINES = 2000
+CSV_CHUNK_CHARS = 2**18
 
 
 def _csv_chunks(columns: tuple[str, ...], lines) -> Iterator[bytes]:
     """`columns`, then each line (its texts in column order, already made safe), as it is made: the
-    BOM, then every CSV_CHUNK_LINES lines encoded (a Chinese text held as one str takes up to 4 bytes
-    a character, and again as the encoded copy)."""
+    BOM, then every CSV_CHUNK_LINES lines, or CSV_CHUNK_CHARS characters (texts.csv has a unit's
+    whole section on a line), encoded (a Chinese text held as one str takes up to 4 bytes a
+    character, and again as the encoded copy)."""
     yield codecs.BOM_UTF8  # ENCODING: UTF-8 with BOM
     text = io.StringIO(newline="")
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(columns)
     for count, line in enumerate(lines, start=1):
         writer.writerow(line)
-        if count % CSV_CHUNK_LINES == 0:
+        if count % CSV_CHUNK_LINES == 0 or text.tell() > CSV_CHUNK_CHARS:
             yield text.getvalue().encode("utf-8")
             text.seek(0)
             text.truncate()

@@ -157,6 +157,16 @@ def test_csv_chunks_join_to_what_one_writer_gives(monkeypatch):
     assert chunks[0] == b"\xef\xbb\xbf" and all(not c.startswith(b"\xef\xbb\xbf") for c in chunks[1:])
 
 
+def test_csv_chunks_of_long_lines_are_cut_by_size(monkeypatch):
+    """texts.csv has a unit's whole section on a line: 2,000 of them were ~6 MB in one chunk."""
+    monkeypatch.setattr(store, "CSV_CHUNK_CHARS", 1000)
+    lines = [[f"{i:02d}", "文字" * 300] for i in range(10)]
+    chunks = list(store._csv_chunks(("a", "b"), iter(lines)))
+    assert len(chunks) == 1 + 5 + 1  # the BOM, two 600-character lines a chunk, and the empty rest
+    assert max(len(c) for c in chunks) < 2 * 1000 * 3 + 100
+    assert b"".join(chunks) == _one_text_writer(("a", "b"), lines)
+
+
 # --- the run shared with forked workers -----------------------------------------------------------
 
 

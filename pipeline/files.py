@@ -268,7 +268,10 @@ def _excel_writer():
             info.compress_type = self._archive.compression
             info.external_attr = _temporary_file_attr()
             if isinstance(writer, sheetdata.FastWorksheetWriter):
-                self._archive.writepieces(info, writer.pieces())  # a large sheet never joined in memory
+                try:
+                    self._archive.writepieces(info, writer.pieces())  # a large sheet never joined in memory
+                finally:
+                    writer.close_rows()
             else:
                 self._archive.writestr(info, writer.read())
             self.manifest.append(ws)

@@ -10,8 +10,9 @@ last few kept at hand. Everything that uses a submission works on it unchanged (
 reads the same file); pickled (a task sent to a worker, a cache entry), it is a plain
 `Submission` with all its data.
 
-What a held submission gives back is read from disk: changing it changes nothing (the run's
-submissions are not changed once read and checked).
+What a held submission gives back is read from disk and kept at hand only while it is among the
+last few read: a change made to it in place is lost when it is read again later (the run's
+submissions are not changed once read and checked). Setting the field keeps the new value.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Spill:
         self._lock = threading.Lock()
         self._recent: OrderedDict[int, object] = OrderedDict()
         _SPILLS.add(self)
+        weakref.finalize(self, self._file.close)  # closed (and so removed) with the last reference
 
     def put(self, value) -> tuple[int, int]:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -143,6 +145,13 @@ class HeldBytes:
 
     def __reduce__(self):
         return _same, (self.get(),)
+
+    def __eq__(self, other):  # equal to the same bytes, held or not (as the plain bytes were)
+        if isinstance(other, (HeldBytes, bytes)):
+            return self.get() == bytes_of(other)
+        return NotImplemented
+
+    __hash__ = None
 
 
 def _same(value):

@@ -251,8 +251,17 @@ def _with_character_lxml_refuses() -> openpyxl.Workbook:
     return wb
 
 
+def _with_zeros() -> openpyxl.Workbook:
+    """-0.0 equals 0 (and 1.0 equals 1) but openpyxl writes them apart: so do compacted cells."""
+    wb = new_workbook()
+    for row, value in enumerate([0, -0.0, 0.0, -0.0, 1, 1.0, 1, -0.0], start=1):
+        wb.active.cell(row, 1, value)
+        wb.active.cell(row, 2, value).number_format = "0.00"
+    return wb
+
+
 @pytest.mark.parametrize(
-    "build", [_every_kind, _iso_dates, _with_rich_text, _with_time_zone, _with_character_lxml_refuses]
+    "build", [_every_kind, _iso_dates, _with_rich_text, _with_time_zone, _with_character_lxml_refuses, _with_zeros]
 )
 def test_every_cell_kind_is_written_as_openpyxl_writes_it(build):
     assert_same_bytes(build)

@@ -61,6 +61,18 @@ def test_a_held_submission_pickles_and_copies_as_a_plain_one(tmp_path):
         pickle.dumps(spill)
 
 
+def test_units_of_the_same_files_are_equal_also_with_errors_and_when_pickled(tmp_path):
+    """A failing unit keeps its file's bytes on disk: equal when the bytes are (a regression: they
+    were compared as places in two different temporary files)."""
+    config = county(tmp_path)
+    write_report(config.inbox / "05-龙潭乡.xlsx", FORM_2021, unit=LONGTAN, changes={"t3.received.natural": -1})
+    first, second = run_batch(config), run_batch(config)
+    assert first.unit("05").status == FAILED
+    assert first.unit("05") == second.unit("05") == pickle.loads(pickle.dumps(first.unit("05")))
+    assert first.unit("05").source == second.unit("05").source_bytes()
+    assert Spill().hold_bytes(b"a") != Spill().hold_bytes(b"b")
+
+
 def test_a_held_field_set_again_is_kept_in_memory(tmp_path):
     spill = Spill()
     held = spill.hold(Submission(file=None, values={"a": 1}, texts={"t": "文字"}))

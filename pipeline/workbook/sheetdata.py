@@ -169,6 +169,11 @@ class FastWorksheetWriter(WorksheetWriter):
     def read(self) -> bytes:
         return b"".join(self.pieces())
 
+    def close_rows(self) -> None:
+        """Let go of the spooled rows (a temporary file is removed): `pieces` no longer works."""
+        if self._sheet_data is not None:
+            self._sheet_data.close()
+
     def pieces(self) -> Iterator[bytes]:
         """The worksheet's XML in pieces (what `read` joins): openpyxl's XML before <sheetData>,
         the rows (in blocks of at most SPOOL_BLOCK bytes), and openpyxl's XML after."""
@@ -179,7 +184,7 @@ class FastWorksheetWriter(WorksheetWriter):
         head, placeholder, tail = data.partition(EMPTY_SHEET_DATA)
         assert placeholder, "no <sheetData> in the worksheet"
         yield head
-        spool = self._sheet_data  # closed (a temporary file: removed) with the writer
+        spool = self._sheet_data  # closed by close_rows (a temporary file: removed)
         spool.seek(0)
         while block := spool.read(SPOOL_BLOCK):
             yield block
@@ -305,9 +310,12 @@ class _NumberCellWriter:
             return start + "</c>" if value == "" else f"{start}<is>{_inline_text(value)}</is></c>"
         if value.__class__ is not int and value.__class__ is not float:  # bool, Decimal, text …
             raise Unsupported(f"number row value {type(value).__name__}")
-        end = self.values.get(value)
+        key = (value.__class__, value)  # 1 and 1.0 are written apart; -0.0 too (equal to 0.0), never kept
+        end = self.values.get(key)
         if end is None:
-            end = self.values[value] = f"<v>{_text(safe_string(value))}</v></c>"
+            end = f"<v>{_text(safe_string(value))}</v></c>"
+            if value or value.__class__ is int:
+                self.values[key] = end
         return f'<c r="{get_column_letter(col)}{row}"{attribute} t="n">{end}'
 
     def _style_attribute(self, style) -> str:

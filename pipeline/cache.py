@@ -51,6 +51,19 @@ def digest_of(*parts: Any) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def digest_of_each(items) -> str:
+    """`digest_of` for a long sequence (a county's findings, last year's values): an item's repr
+    at a time, never the whole text at once."""
+    digest = hashlib.sha256()
+    for item in items:
+        text = repr(item)
+        if " object at 0x" in text:
+            raise ValueError("digest of an object without a value repr")
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
 def load_entry(path: Path) -> Any | None:
     try:
         data = path.read_bytes()

@@ -167,7 +167,7 @@ def examine_all(
 
     stream = stream_tasks(
         _examine_in_worker, misses(), workers=workers_for(jobs, len(paths)), progress=progress,
-        initializer=_set_job, initargs=(job,), mp_context=mp_context,
+        initializer=_set_job, initargs=(job, spill is not None), mp_context=mp_context,
         started=warmup.start if warmup is not None else None,
     )
     try:
@@ -204,12 +204,18 @@ def share_values(submission: Submission) -> None:
 
 
 _JOB = None
+_PACK = False  # the run keeps what it is sent in a spill: send the bulky fields pickled once (spill.pack)
 
 
-def _set_job(job) -> None:
-    global _JOB
-    _JOB = job
+def _set_job(job, pack: bool = False) -> None:
+    global _JOB, _PACK
+    _JOB, _PACK = job, pack
 
 
 def _examine_in_worker(snapshot: Snapshot) -> FileOutcome:
-    return examine_snapshot(snapshot, _JOB)
+    outcome = examine_snapshot(snapshot, _JOB)
+    if _PACK:
+        from .spill import pack
+
+        outcome.submission = pack(outcome.submission)
+    return outcome

@@ -46,7 +46,9 @@ class Spill:
         weakref.finalize(self, self._file.close)  # closed (and so removed) with the last reference
 
     def put(self, value) -> tuple[int, int]:
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        return self.put_pickled(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def put_pickled(self, payload: bytes) -> tuple[int, int]:
         with self._lock:
             offset = self._end
             _write_at(self._file, payload, offset)
@@ -69,14 +71,18 @@ class Spill:
         return value
 
     def hold(self, submission: Submission) -> "HeldSubmission":
-        """`submission` with its bulky fields in this file."""
+        """`submission` with its bulky fields in this file (a `PackedSubmission`'s as they were
+        pickled where the file was examined: this process never unpickles them)."""
         if isinstance(submission, HeldSubmission):
             return submission
         held = HeldSubmission.__new__(HeldSubmission)
         fields = vars(submission)
-        bulky = {name: fields[name] for name in HELD_FIELDS}
-        vars(held).update({name: value for name, value in fields.items() if name not in HELD_FIELDS})
-        vars(held).update(_spill=self, _place=self.put(bulky))
+        if isinstance(submission, PackedSubmission):
+            place = self.put_pickled(fields["_packed"])
+        else:
+            place = self.put({name: fields[name] for name in HELD_FIELDS})
+        vars(held).update({name: value for name, value in fields.items() if name not in HELD_FIELDS and name != "_packed"})
+        vars(held).update(_spill=self, _place=place)
         return held
 
     def hold_bytes(self, data: bytes | None) -> "HeldBytes | None":
@@ -89,23 +95,23 @@ class Spill:
         raise TypeError("a Spill is not sent to other processes: what it holds is (see HeldSubmission)")
 
 
-class HeldSubmission(Submission):
-    """A `Submission` whose `HELD_FIELDS` are in a `Spill` (see the module). Setting one of them
-    keeps the new value in memory."""
+class _Partial(Submission):
+    """A `Submission` whose `HELD_FIELDS` are kept elsewhere, read by `_bulky()` when asked for.
+    Setting one of them keeps the new value in memory."""
 
     def __getattr__(self, name):  # only called for what is not in the instance's __dict__
         if name in HELD_FIELDS:
-            own = vars(self)
-            if "_spill" in own:
-                return own["_spill"].get(own["_place"])[name]
+            bulky = self._bulky()
+            if bulky is not None:
+                return bulky[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _bulky(self) -> dict | None:
+        raise NotImplementedError
 
     def unheld(self) -> Submission:
         """A plain Submission with all the data."""
         return Submission(**{f.name: getattr(self, f.name) for f in dataclasses.fields(Submission)})
-
-    def __reduce__(self):
-        return _plain_submission, (self.unheld().__dict__,)
 
     def __eq__(self, other):
         if isinstance(other, Submission):
@@ -113,6 +119,39 @@ class HeldSubmission(Submission):
         return NotImplemented
 
     __hash__ = None
+
+
+class HeldSubmission(_Partial):
+    """A `Submission` whose `HELD_FIELDS` are in a `Spill` (see the module)."""
+
+    def _bulky(self) -> dict | None:
+        own = vars(self)
+        return own["_spill"].get(own["_place"]) if "_spill" in own else None
+
+    def __reduce__(self):
+        return _plain_submission, (self.unheld().__dict__,)
+
+
+class PackedSubmission(_Partial):
+    """A `Submission` whose `HELD_FIELDS` are pickled into one bytes value (`pack`): what a worker
+    sends back for a run, which the run's process writes to its `Spill` as it is. It pickles as it
+    is (also into the cache)."""
+
+    def _bulky(self) -> dict | None:
+        own = vars(self)
+        return pickle.loads(own["_packed"]) if "_packed" in own else None
+
+
+def pack(submission: Submission) -> Submission:
+    """`submission` as a `PackedSubmission` (made where the file is examined)."""
+    if isinstance(submission, _Partial):
+        return submission
+    packed = PackedSubmission.__new__(PackedSubmission)
+    fields = vars(submission)
+    vars(packed).update({name: value for name, value in fields.items() if name not in HELD_FIELDS})
+    bulky = {name: fields[name] for name in HELD_FIELDS}
+    vars(packed)["_packed"] = pickle.dumps(bulky, protocol=pickle.HIGHEST_PROTOCOL)
+    return packed
 
 
 _SPILLS: weakref.WeakSet = weakref.WeakSet()

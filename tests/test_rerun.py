@@ -280,3 +280,12 @@ def test_a_pack_that_is_a_link_is_neither_read_nor_written_through(tmp_path, cou
     run_county(config, RunOptions(jobs=1))
     assert victim.read_bytes() == b"not ours"
     assert not pack.is_symlink() and pack.read_bytes().startswith(PACK_HEADER)
+
+
+def test_digest_of_each_tells_items_apart_and_refuses_objects_without_a_value_repr():
+    from pipeline.cache import digest_of_each
+
+    assert digest_of_each(["ab", "c"]) != digest_of_each(["a", "bc"]) != digest_of_each(["c", "ab"])
+    assert digest_of_each(iter([("03", 1)])) == digest_of_each([("03", 1)])
+    with pytest.raises(ValueError):
+        digest_of_each([object()])

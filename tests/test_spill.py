@@ -11,7 +11,7 @@ import pytest
 
 from helpers import FORM_2021, LONGTAN, QINGTANG, county, write_report
 from pipeline.batch import FAILED, PASSED, check_files, run_batch
-from pipeline.spill import HELD_FIELDS, HeldBytes, HeldSubmission, Spill
+from pipeline.spill import HELD_FIELDS, HeldBytes, HeldSubmission, PackedSubmission, Spill, _read_at, pack
 from pipeline.workbook.reader import Submission
 
 
@@ -71,6 +71,22 @@ def test_units_of_the_same_files_are_equal_also_with_errors_and_when_pickled(tmp
     assert first.unit("05") == second.unit("05") == pickle.loads(pickle.dumps(first.unit("05")))
     assert first.unit("05").source == second.unit("05").source_bytes()
     assert Spill().hold_bytes(b"a") != Spill().hold_bytes(b"b")
+
+
+def test_a_worker_packs_the_bulky_fields_once_and_the_run_stores_those_bytes_as_they_are():
+    submission = Submission(file=None, unit_code="03", values={"a": 1}, texts={"t": "文字"}, info={"info.x": "y"})
+    packed = pack(submission)
+    assert isinstance(packed, PackedSubmission) and not set(HELD_FIELDS) & set(vars(packed))
+    assert packed == submission and packed.values == {"a": 1} and packed.unit_code == "03"
+    sent = pickle.loads(pickle.dumps(packed))  # to the run's process, or into the cache: still packed
+    assert isinstance(sent, PackedSubmission) and vars(sent)["_packed"] == vars(packed)["_packed"]
+    spill = Spill()
+    held = spill.hold(sent)
+    assert isinstance(held, HeldSubmission) and "_packed" not in vars(held)
+    offset, length = vars(held)["_place"]
+    assert _read_at(spill._file, length, offset) == vars(packed)["_packed"]  # the very bytes, not unpickled
+    assert held == submission and held.texts == {"t": "文字"} and held.unit_code == "03"
+    assert pack(held) is held and spill.hold(held) is held
 
 
 def test_a_held_field_set_again_is_kept_in_memory(tmp_path):

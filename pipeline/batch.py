@@ -122,12 +122,10 @@ def run_batch(
 
 def job_digest(job) -> str:
     """What every file's result depends on besides its bytes and name."""
-    from .cache import digest_of, digest_of_each, tool_digest
-    from .run import previous_digest
+    from .cache import digest_by_unit, digest_of, tool_digest
 
-    texts = digest_of_each((code, sorted(job.previous_texts[code].items())) for code in sorted(job.previous_texts))
-    return digest_of(tool_digest(), job.year, job.form.id, job.roster.units, previous_digest(job.previous_by_unit),
-                     job.history, texts)
+    return digest_of(tool_digest(), job.year, job.form.id, job.roster.units, digest_by_unit(job.previous_by_unit),
+                     job.history, digest_by_unit(job.previous_texts))
 
 
 def assemble(config: CountyConfig, form: Form, outcomes: list, inbox_findings: list[Finding] = (), *,

@@ -64,6 +64,13 @@ def digest_of_each(items) -> str:
     return digest.hexdigest()
 
 
+def digest_by_unit(by_unit) -> str:
+    """`digest_of_each` of {unit code: {key: value}} (last year's values or texts), a unit at a
+    time in code order, its items sorted."""
+    by_unit = by_unit or {}
+    return digest_of_each((code, sorted(by_unit[code].items())) for code in sorted(by_unit))
+
+
 def load_entry(path: Path) -> Any | None:
     try:
         data = path.read_bytes()

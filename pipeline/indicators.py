@@ -163,10 +163,10 @@ def add_indicator_sheets(workbook, result, peer_findings: Sequence | None = None
     saving, not for looking at the cells)."""
     items = indicators(result.form)
     table = indicator_table(result)
-    _indicator_sheet(ws := workbook.create_sheet(INDICATOR_SHEET), items, table, compact)
-    _ranking_sheet(ws := workbook.create_sheet(RANKING_SHEET), items, ranking(result, table), compact)
+    _indicator_sheet(workbook.create_sheet(INDICATOR_SHEET), items, table, compact)
+    _ranking_sheet(workbook.create_sheet(RANKING_SHEET), items, ranking(result, table), compact)
     peers = peer_findings if peer_findings is not None else [f for f in result.findings if f.rule == "P1"]
-    _peers_sheet(ws := workbook.create_sheet(PEERS_SHEET), result, peers)
+    _peers_sheet(workbook.create_sheet(PEERS_SHEET), result, peers)
     if compact:
         for name in INDICATOR_SHEETS:
             sheetdata.compact(workbook[name])

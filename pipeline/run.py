@@ -232,22 +232,15 @@ COUNTY_OUTPUTS = "::county"  # the memo's entry for the county outputs: (digest,
 
 def county_digest(result: RunResult, config: CountyConfig, previous, template: Path) -> str:
     """Everything the county outputs (问题清单, copies, 汇总表, 汇总报告, datasets) are made of."""
-    from .cache import digest_of, digest_of_each, file_bytes_digest, tool_digest
+    from .cache import digest_by_unit, digest_of, digest_of_each, file_bytes_digest, tool_digest
 
     # the long parts item by item (their whole repr is megabytes at a thousand units)
     units = ((u.unit, u.status, [(s.file.name, result.file_keys.get(str(s.file.path), s.file.sha256)) for s in u.files]) for u in result.units)
     unmatched = [(s.file.name, result.file_keys.get(str(s.file.path), s.file.sha256)) for s in result.unmatched]
     return digest_of(
-        tool_digest(), dataclasses.asdict(config), previous_digest(previous), previous is None,
+        tool_digest(), dataclasses.asdict(config), digest_by_unit(previous), previous is None,
         file_bytes_digest(template), digest_of_each(units), unmatched, digest_of_each(result.findings),
     )
-
-
-def previous_digest(previous) -> str:
-    """Last year's values (by unit code), a unit at a time."""
-    from .cache import digest_of_each
-
-    return digest_of_each((code, sorted(previous[code].items())) for code in sorted(previous or {}))
 
 
 def _fresh_county_outputs(memo, digest: str, folder: Path) -> dict[str, Path] | None:

@@ -15,6 +15,8 @@ A sheet may also hold runs of number cells that have no openpyxl `Cell` at all (
 the 分单位明细 of a summary has a cell per form cell and unit, some 400,000 at 2,000 units, each
 a Cell, a StyleArray and a dict entry of a few hundred bytes. They are written exactly as the same
 cells made with `ws.cell()` would be (`materialize` makes those cells, for openpyxl's own writer).
+Cells already made can be taken out of their `Cell` objects the same way (`compact`): the summary's
+sheets with a row per unit or per finding do so as they are written.
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 FAST = True  # False writes every sheet with openpyxl's own row writer (the tests compare the two)
 
-EMPTY_SHEET_DATA = b"<sheetData></sheetData>"
+EMPTY_SHEET_DATA = b"<sheetData></sheetData>"  # what lxml writes for an element without content
 SPOOL_IN_MEMORY = 2**20  # a sheet's rows up to this size stay in memory while the sheet is written
-SPOOL_BLOCK = 2**18  # what lxml writes for an element without content
+SPOOL_BLOCK = 2**18  # the rows go into the archive in blocks of this size
 
 # Characters lxml refuses (or cannot encode) in text and attribute values: the XML 1.0 Char
 # production's complement.
@@ -297,7 +299,7 @@ class _NumberCellWriter:
     def __init__(self, cell_styles):
         self.cell_styles = cell_styles  # the workbook's IndexedList of StyleArrays (Cell.style_id)
         self.style_attributes: dict[int, str] = {}  # id(style) -> its s attribute (the runs keep their styles)
-        self.values: dict = {}  # value -> "<v>…</v></c>"; equal numbers are written alike
+        self.values: dict = {}  # (class, value) -> "<v>…</v></c>"; equal numbers of a class are written alike
 
     def xml(self, row: int, col: int, value, data_type: str, style) -> str:
         attribute = self.style_attributes.get(id(style))

@@ -166,10 +166,7 @@ def add_indicator_sheets(workbook, result, peer_findings: Sequence | None = None
     _indicator_sheet(workbook.create_sheet(INDICATOR_SHEET), items, table, compact)
     _ranking_sheet(workbook.create_sheet(RANKING_SHEET), items, ranking(result, table), compact)
     peers = peer_findings if peer_findings is not None else [f for f in result.findings if f.rule == "P1"]
-    _peers_sheet(workbook.create_sheet(PEERS_SHEET), result, peers)
-    if compact:
-        for name in INDICATOR_SHEETS:
-            sheetdata.compact(workbook[name])
+    _peers_sheet(workbook.create_sheet(PEERS_SHEET), result, peers, compact)
 
 
 # The fonts of the sheets, made once: the workbook's style registry knows each by identity (see
@@ -230,6 +227,8 @@ def _indicator_sheet(ws, items: Sequence[Indicator], table, compact: bool = Fals
         write_cell(ws, row, 3, text, _FONT, LEFT)
         ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=min(len(headers), 12))
         ws.row_dimensions[row].height = 15.0 * wrapped_lines(text, 80)
+    if compact:
+        sheetdata.compact(ws)
     ws.freeze_panes = "D2"
     print_setup(ws, landscape=True, centered=False)
 
@@ -254,11 +253,13 @@ def _ranking_sheet(ws, items: Sequence[Indicator], ranked, compact: bool = False
     write_cell(ws, row + 2, 1, note, _NOTE_FONT, LEFT)
     ws.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=len(headers))
     ws.row_dimensions[row + 2].height = 30
+    if compact:
+        sheetdata.compact(ws)
     ws.freeze_panes = "A2"
     print_setup(ws, landscape=True, centered=False)
 
 
-def _peers_sheet(ws, result, findings: Sequence) -> None:
+def _peers_sheet(ws, result, findings: Sequence, compact: bool = False) -> None:
     headers = [("单位代码", 10), ("单位", 18), ("类别", 8), ("项目", 30), ("本单位", 10), ("同类单位中位数", 12), ("说明", 80)]
     _header(ws, 1, headers)
     kinds = {u.unit.code: u.unit.kind for u in result.units}
@@ -277,6 +278,8 @@ def _peers_sheet(ws, result, findings: Sequence) -> None:
     write_cell(ws, row + 2, 1, note, _NOTE_FONT, LEFT)
     ws.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=len(headers))
     ws.row_dimensions[row + 2].height = 30
+    if compact:
+        sheetdata.compact(ws)
     print_setup(ws, landscape=True, centered=False)
 
 

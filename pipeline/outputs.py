@@ -146,7 +146,8 @@ def start_outputs(
         if data is None:
             continue  # never a copy of bytes other than those checked
         own = [f for f in unit.findings if f.file in ("", unit.submission.file.name)]
-        digest = _copy_digest(unit.source_bytes(), own, result.year, unit.unit.name) if memo is not None else ""
+        # the bytes' sha256 is the file's, taken when it was read
+        digest = _copy_digest(unit.submission.file.sha256, own, result.year, unit.unit.name) if memo is not None else ""
         if memo is not None and memo.fresh(path, digest):
             copies[path] = (None, digest)
         else:
@@ -224,12 +225,10 @@ def _copy_task(data, findings, path: Path, year: int, unit: str) -> None:
     annotate_copy(data, findings, path, year=year, unit=unit)
 
 
-def _copy_digest(data: bytes, findings, year: int, name: str) -> str:
-    import hashlib
-
+def _copy_digest(sha256: str, findings, year: int, name: str) -> str:
     from .cache import digest_of, tool_digest
 
-    return digest_of(tool_digest(), hashlib.sha256(data).hexdigest(), findings, year, name)
+    return digest_of(tool_digest(), sha256, findings, year, name)
 
 
 def _remove_stale(folder: Path, keep: set[str], config: CountyConfig) -> None:

@@ -35,7 +35,8 @@ RECENT = 8  # records kept at hand: a report or a sheet row reads one unit's fie
 
 
 class Spill:
-    """An append-only file of pickled records, read back by (offset, length)."""
+    """An append-only file of records (pickled bulky fields, or a file's bytes), read back by
+    their (offset, length)."""
 
     def __init__(self):
         self._file = tempfile.TemporaryFile(prefix="nianbao-", suffix=".spill")
@@ -45,25 +46,26 @@ class Spill:
         _SPILLS.add(self)
         weakref.finalize(self, self._file.close)  # closed (and so removed) with the last reference
 
-    def put(self, value) -> tuple[int, int]:
-        return self.put_pickled(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-
-    def put_pickled(self, payload: bytes) -> tuple[int, int]:
+    def append(self, payload: bytes) -> tuple[int, int]:
         with self._lock:
             offset = self._end
             _write_at(self._file, payload, offset)
             self._end += len(payload)
         return offset, len(payload)
 
-    def get(self, place: tuple[int, int]):
+    def read(self, place: tuple[int, int]) -> bytes:
         offset, length = place
+        return _read_at(self._file, length, offset)
+
+    def get(self, place: tuple[int, int]):
+        """The pickled record at `place`, unpickled (the last RECENT kept at hand)."""
+        offset, _ = place
         with self._lock:
             value = self._recent.get(offset)
             if value is not None:
                 self._recent.move_to_end(offset)
                 return value
-            payload = _read_at(self._file, length, offset)
-        value = pickle.loads(payload)
+        value = pickle.loads(self.read(place))
         with self._lock:
             self._recent[offset] = value
             while len(self._recent) > RECENT:
@@ -75,21 +77,14 @@ class Spill:
         pickled where the file was examined: this process never unpickles them)."""
         if isinstance(submission, HeldSubmission):
             return submission
+        fields = dict(vars(pack(submission)))
+        place = self.append(fields.pop("_packed"))
         held = HeldSubmission.__new__(HeldSubmission)
-        fields = vars(submission)
-        if isinstance(submission, PackedSubmission):
-            place = self.put_pickled(fields["_packed"])
-        else:
-            place = self.put({name: fields[name] for name in HELD_FIELDS})
-        vars(held).update({name: value for name, value in fields.items() if name not in HELD_FIELDS and name != "_packed"})
-        vars(held).update(_spill=self, _place=place)
+        vars(held).update(fields, _spill=self, _place=place)
         return held
 
     def hold_bytes(self, data: bytes | None) -> "HeldBytes | None":
-        return None if data is None else HeldBytes(self, self.put(data))
-
-    def close(self) -> None:
-        self._file.close()
+        return None if data is None else HeldBytes(self, self.append(data))
 
     def __reduce__(self):
         raise TypeError("a Spill is not sent to other processes: what it holds is (see HeldSubmission)")
@@ -179,8 +174,7 @@ class HeldBytes:
     place: tuple[int, int]
 
     def get(self) -> bytes:
-        offset, length = self.place
-        return pickle.loads(_read_at(self.spill._file, length, offset))
+        return self.spill.read(self.place)
 
     def __reduce__(self):
         return _same, (self.get(),)

@@ -85,8 +85,6 @@ def findings_workbook(findings: Iterable[Finding], *, title: str, rules: Iterabl
     ws.title = SHEET
     write_findings_table(ws, findings, header_row=1, compact=compact)
     print_findings_setup(ws)
-    if compact:
-        sheetdata.compact(ws)
     _guide_sheet(wb.create_sheet(GUIDE_SHEET), title, rules)
     wb.active = 0
     wb.properties.title = title
@@ -132,6 +130,8 @@ def write_findings_table(ws, findings: Iterable[Finding], *, header_row: int, om
                 lines = max(lines, wrapped_lines(text, WIDTHS[name]))
         ws.row_dimensions[row].height = max(LINE_HEIGHT, LINE_HEIGHT * lines) + 2
         sheetdata.compact_rows_above(ws, row, compact)
+    if compact:
+        sheetdata.compact(ws)
     last_col = get_column_letter(len(columns))
     printed = get_column_letter(len([c for c in columns if c[0] not in NOT_PRINTED]))
     ws.freeze_panes = f"A{header_row + 1}"

@@ -25,7 +25,7 @@ from ..batch import RunResult
 from ..config import CountyConfig
 from ..files import fixed_timestamp, save_workbook
 from ..report.findings_xlsx import print_findings_setup, write_findings_table
-from ..workbook import layout, sheetdata
+from ..workbook import layout
 from .charts import _chart_sheet
 from .comparison import _comparison_sheet
 from .detail import _detail_sheet, detail_headers
@@ -76,7 +76,6 @@ def summary_workbook(
     """The summary workbook, not saved. With `compact`, the sheets with a row per unit or per
     finding keep their cells as `sheetdata.compact` keeps them, each once written: for saving, not
     for looking at the cells (a county of a thousand units: some 60,000 cells)."""
-    done = sheetdata.compact if compact else (lambda ws: None)
     form = result.form
     totals = county_totals(result)
     wb = Workbook()
@@ -89,12 +88,10 @@ def summary_workbook(
 
     places = _summary_sheet(wb.create_sheet(SUMMARY_SHEET), result, config, totals)
     _detail_sheet(wb.create_sheet(DETAIL_SHEET), result)
-    _status_sheet(status_sheet := wb.create_sheet(STATUS_SHEET), result, config, compact)
-    done(status_sheet)
+    _status_sheet(wb.create_sheet(STATUS_SHEET), result, config, compact)
     findings_sheet = wb.create_sheet(FINDINGS_SHEET)
     write_findings_table(findings_sheet, result.findings, header_row=1, compact=compact)
     print_findings_setup(findings_sheet)
-    done(findings_sheet)
     if previous is not None:
         _comparison_sheet(wb.create_sheet(COMPARISON_SHEET), result, totals, previous)
     _chart_sheet(wb.create_sheet(CHART_SHEET), result, config, totals, previous)

@@ -66,6 +66,8 @@ def _status_sheet(ws, result: RunResult, config: CountyConfig, compact: bool = F
         write_cell(ws, row, HIDDEN_COLUMN, hashes, body, TOP_LEFT)
         ws.row_dimensions[row].height = 14.0 * max(1, len(files)) + 2
         sheetdata.compact_rows_above(ws, row, compact)
+    if compact:
+        sheetdata.compact(ws)
     ws.column_dimensions[get_column_letter(HIDDEN_COLUMN)].hidden = True
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:{get_column_letter(HIDDEN_COLUMN)}{row}"

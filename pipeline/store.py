@@ -187,10 +187,6 @@ def write_texts(folder: Path, records: Iterable[TextRecord]) -> Path:
     return path
 
 
-def texts_bytes(records: Iterable[TextRecord]) -> bytes:
-    return b"".join(_texts_chunks(records))
-
-
 def _texts_chunks(records: Iterable[TextRecord]) -> Iterator[bytes]:
     rows = ({**dataclasses.asdict(record), "year": str(record.year)} for record in records)
     return _csv_chunks(TEXT_COLUMNS, _safe_lines(TEXT_COLUMNS, ("unit_code", "unit_name", "title", "text"), rows))

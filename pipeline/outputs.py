@@ -52,7 +52,7 @@ def write_outputs(
 
     with Workers(1, 1) as workers:
         pending = start_outputs(result, config, workers, folder=folder, previous=previous, memo=memo)
-        for _ in workers.as_completed(pending.futures):
+        for _ in workers.completed(pending.futures):
             pass
         return pending.finish()
 
@@ -60,17 +60,25 @@ def write_outputs(
 @dataclass
 class PendingOutputs:
     """The county outputs being written by workers. `futures` maps each task to the name shown
-    while it runs; once all are done, `finish()` returns {Chinese label: path} (or raises the
-    first task's error)."""
+    while it runs (the marked-up copies are the workers' `submit_each`, their outcomes kept in
+    `made`); once all are done, `finish()` returns {Chinese label: path} (or raises the first
+    task's error)."""
 
     out: Path
     futures: dict[Future, str]
     findings: Future
-    copies: dict[Path, tuple[Future | None, str]]  # path → (its task, or None when fresh; its digest)
+    copies: dict[Path, str]  # every marked-up copy: path → digest
     summary: Future
     summary_report: Future
     datasets: Future
     memo: object = None
+    making: int = 0  # how many copies are made this run (the others are still as written)
+    made: dict = dataclasses.field(default_factory=dict)  # path → pool.Outcome of each copy made, as it is
+
+    @property
+    def tasks(self) -> int:
+        """How many tasks the workers have for these outputs (for a progress bar)."""
+        return len(self.futures) + self.making
 
     def finish(self) -> dict[str, Path]:
         """Every task is looked at: what was written is recorded, then the first error (in the
@@ -78,12 +86,10 @@ class PendingOutputs:
         forget_shared_run()  # every task is done: the workers no longer need it
         out = self.out
         errors = [f.exception() for f in (self.findings, self.summary, self.summary_report, self.datasets)]
-        for path, (future, digest) in self.copies.items():
-            if future is None:
-                continue
-            errors.append(future.exception())
-            if future.exception() is None and self.memo is not None:
-                self.memo.record(path, digest)
+        for path, outcome in self.made.items():
+            errors.append(outcome.error)
+            if outcome.error is None and self.memo is not None:
+                self.memo.record(path, self.copies[path])
         error = next((e for e in errors if e is not None), None)
         if error is not None:
             raise error
@@ -135,25 +141,31 @@ def start_outputs(
                       result.form.rules + result.form.text_rules, units)
     datasets = submit(DATASET, _datasets_task, run, out)
     returns = out / RETURNS_DIR
-    copies: dict[Path, tuple[Future | None, str]] = {}
+    copies: dict[Path, str] = {}  # every copy the run has: path → digest
+    stale: list[tuple[Path, object]] = []  # (path, unit result) of the copies to make
     for unit in result.units:
         if unit.status != FAILED or unit.submission is None or unit.submission.medium != "xlsx":
             continue  # a published report is not sent back marked up: its findings are in 问题清单
-        path = returns / f"{safe_stem(unit.unit)}.xlsx"
-        # the very bytes that were checked (the run keeps them on disk for units with errors): read
-        # back by the task, not held here for all the copies at once
-        data = unit.source
-        if data is None:
+        if unit.source is None:
             continue  # never a copy of bytes other than those checked
-        own = [f for f in unit.findings if f.file in ("", unit.submission.file.name)]
+        path = returns / f"{safe_stem(unit.unit)}.xlsx"
         # the bytes' sha256 is the file's, taken when it was read
-        digest = _copy_digest(unit.submission.file.sha256, own, result.year, unit.unit.name) if memo is not None else ""
-        if memo is not None and memo.fresh(path, digest):
-            copies[path] = (None, digest)
-        else:
-            copies[path] = (submit(path.name, _copy_task, data, own, path, result.year, unit.unit.name), digest)
+        copies[path] = _copy_digest(unit.submission.file.sha256, _own(unit), result.year, unit.unit.name) if memo is not None else ""
+        if memo is None or not memo.fresh(path, copies[path]):
+            stale.append((path, unit))
+    pending = PendingOutputs(out, futures, findings, copies, summary, summary_report, datasets, memo, len(stale))
+    # the very bytes that were checked (the run keeps them on disk for units with errors): read back
+    # by each task, its arguments made only as it is submitted
+    tasks = ((path.name, (unit.source, _own(unit), path, result.year, unit.unit.name)) for path, unit in stale)
+    made = [path for path, _ in stale]
+    workers.submit_each(_copy_task, tasks, lambda index, outcome: pending.made.__setitem__(made[index], outcome))
     _remove_stale(returns, {p.name for p in copies}, config)
-    return PendingOutputs(out, futures, findings, copies, summary, summary_report, datasets, memo)
+    return pending
+
+
+def _own(unit) -> list:
+    """The findings a unit's marked-up copy shows: those of its file, and of the unit as a whole."""
+    return [f for f in unit.findings if f.file in ("", unit.submission.file.name)]
 
 
 # The run the output tasks read, left here for worker processes forked after it was set; a task

@@ -40,13 +40,14 @@ def peer_findings(result) -> list[Finding]:
     if not rules:
         return []
     frame = peer_values(result)
+    by_code = {u.unit.code: u for u in result.units}
     findings: list[Finding] = []
     for rule in rules:
         for (kind, key), group in frame[frame["key"].isin(rule.cells)].groupby(["kind", "key"], sort=True):
             values = dict(zip(group["unit_code"], group["value"]))
             medians = medians_of_others(list(values.values()))
             for (code, value), median in sorted(zip(values.items(), medians)):
-                finding = _compare(result, rule, kind, key, code, value, median, len(values) - 1)
+                finding = _compare(result, rule, kind, key, by_code[code], value, median, len(values) - 1)
                 if finding is not None:
                     findings.append(finding)
     return sorted(findings, key=sort_key)
@@ -74,7 +75,7 @@ def medians_of_others(values: list[Decimal]) -> list[Decimal | None]:
     return medians
 
 
-def _compare(result, rule: TextRule, kind: str, key: str, code: str, value: Decimal, median: Decimal | None,
+def _compare(result, rule: TextRule, kind: str, key: str, unit, value: Decimal, median: Decimal | None,
              others: int) -> Finding | None:
     if others < rule.limit("min_peers") or median is None:
         return None
@@ -85,13 +86,12 @@ def _compare(result, rule: TextRule, kind: str, key: str, code: str, value: Deci
         how = f"是同类单位中位数 {fmt_number(median)} 的 {fmt_number((value / median).quantize(Decimal('0.1')))} 倍" if median else "而同类单位的中位数为0"
     else:
         return None
-    unit = result.unit(code)
     submission = unit.submission
     cell = result.form.cell(key)
     place = submission.places.get(key)
     row = f"{cell.group} {cell.row_label}".strip() if cell.table == "t3" else (cell.row_label or cell.group)
     return Finding(
-        unit_code=code, unit=unit.unit.name, file=submission.file.name,
+        unit_code=unit.unit.code, unit=unit.unit.name, file=submission.file.name,
         sheet=place.sheet if place else "", cell=place.coordinate if place else "", row=row, column=cell.col_label,
         rule=rule.id, severity=rule.severity,
         message=(
@@ -112,18 +112,21 @@ def add_peer_findings(result, *, cache: Path | None = None) -> None:
         extra = peer_findings(result)
     else:
         extra = _remembered_peer_findings(result, Path(cache))
+    by_code = {u.unit.code: u for u in result.units}
     for finding in extra:
-        unit = result.unit(finding.unit_code)
-        unit.findings.append(finding)
+        by_code[finding.unit_code].findings.append(finding)
     if extra:
         result.findings[:] = sorted(result.findings + extra, key=sort_key)
 
 
 def _remembered_peer_findings(result, cache: Path) -> list[Finding]:
-    from .cache import digest_of, load_entry, store_entry, tool_digest
+    from .cache import digest_of, digest_of_each, load_entry, store_entry, tool_digest
 
-    named = [(u.unit, u.submission.file.name, sorted(u.submission.places.items())) for u in result.passed()]
-    entry = cache / PEERS / digest_of(tool_digest(), result.form.id, peer_rows(result), named)
+    # what a notice names: the unit, its file and the places of the compared cells (not every cell's:
+    # a thousand units' places are megabytes), a unit at a time
+    keys = sorted({k for rule in result.form.text_rules_for("peers") for k in rule.cells})
+    named = ((u.unit, u.submission.file.name, [(k, u.submission.places.get(k)) for k in keys]) for u in result.passed())
+    entry = cache / PEERS / digest_of(tool_digest(), result.form.id, digest_of_each(peer_rows(result)), digest_of_each(named))
     found = load_entry(entry)
     if isinstance(found, list) and all(isinstance(f, Finding) for f in found):
         return found

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 IN_FLIGHT_PER_WORKER = 4
 
@@ -107,9 +109,23 @@ def run_tasks(
     return results
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """How a task of `Workers.submit_each` ended: its result, or the exception it raised."""
+
+    result: Any = None
+    error: BaseException | None = None
+
+    @classmethod
+    def of(cls, future: Future) -> "Outcome":
+        error = future.exception()
+        return cls(error=error) if error is not None else cls(future.result())
+
+
 class Workers:
     """Worker processes for tasks of different kinds that should run side by side (the county
-    outputs and the units' Word reports): `submit` now, collect with `as_completed`.
+    outputs and the units' Word reports): `submit` a few now, or `submit_each` of a long list as
+    room frees up; collect with `completed` (or `as_completed`).
 
     With one worker nothing is started: a task runs in this process when it is collected (or its
     result is asked for), in the order submitted. A task's exception is raised by its `result()`,
@@ -120,6 +136,7 @@ class Workers:
         self.workers = workers_for(jobs, tasks)
         self._mp_context = mp_context
         self._pool: ProcessPoolExecutor | None = None
+        self._lists: deque = deque()  # (function, enumerate of (label, args), done) of submit_each
 
     def inherit_on_start(self) -> bool:
         """The worker processes are yet to be started, and will be forked: what this process holds
@@ -137,6 +154,51 @@ class Workers:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=self._mp_context)
         return self._pool.submit(function, *args)
 
+    def submit_each(self, function: Callable[..., Any], tasks: Iterable[tuple[str, tuple]],
+                    done: Callable[[int, Outcome], None]) -> None:
+        """function(*args) for each (label, args) of `tasks`, taken from `tasks` only as room frees
+        up while `completed` runs (a few per worker at a time, after what was submitted before):
+        a thousand reports are never a thousand waiting tasks and futures at once. `done(index,
+        outcome)` is called here as each finishes, the index counting from 0 in `tasks`."""
+        self._lists.append((function, enumerate(tasks), done))
+
+    def completed(self, labelled: Mapping[Future, str] = {}) -> Iterator[str]:
+        """The label of each task as it finishes: of the futures given (submitted already) and of
+        every task of `submit_each`."""
+        pending = dict(labelled)
+        if self.workers <= 1:
+            for future in self.as_completed(pending):
+                yield pending[future]
+            while self._lists:
+                function, tasks, done = self._lists.popleft()
+                for index, (label, args) in tasks:
+                    future = _Deferred(function, args)
+                    future.run()
+                    done(index, Outcome.of(future))
+                    yield label
+            return
+        listed: dict[Future, tuple[Callable[[int, Outcome], None], int]] = {}
+        limit = self.workers * IN_FLIGHT_PER_WORKER
+        while True:
+            while self._lists and len(listed) < limit:
+                function, tasks, done = self._lists[0]
+                item = next(tasks, None)
+                if item is None:
+                    self._lists.popleft()
+                    continue
+                index, (label, args) = item
+                future = self.submit(function, *args)
+                pending[future], listed[future] = label, (done, index)
+            if not pending:
+                return
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                label = pending.pop(future)
+                if future in listed:
+                    done, index = listed.pop(future)
+                    done(index, Outcome.of(future))
+                yield label
+
     def as_completed(self, futures: Iterable[Future]) -> Iterator[Future]:
         """The futures as they finish (in this process: in the order given, each run here)."""
         futures = list(futures)
@@ -152,6 +214,7 @@ class Workers:
         return self
 
     def __exit__(self, kind, value, trace) -> None:
+        self._lists.clear()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=kind is not None)
             self._pool = None

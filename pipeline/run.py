@@ -182,13 +182,14 @@ def _write_outputs_and_reports(result, config, options, templates, previous, mem
             pending_outputs = start_outputs(result, config, workers, previous=previous, memo=memo,
                                             checked_draft=checked_draft)
         pending_reports.submit(workers)
-        labels = {**(pending_outputs.futures if pending_outputs else {}), **pending_reports.futures}
+        labels = pending_outputs.futures if pending_outputs else {}
         fresh = [p.name for p in pending_reports.written.values()]
-        with progress("写出问题清单、退回修改的文件、汇总表和 Word 报告", len(labels) + len(fresh)) as advance:
+        total = (pending_outputs.tasks if pending_outputs else 0) + len(pending_reports.tasks) + len(fresh)
+        with progress("写出问题清单、退回修改的文件、汇总表和 Word 报告", total) as advance:
             for name in fresh:
                 advance(name)  # reports still as last written
-            for future in workers.as_completed(labels):
-                advance(labels[future])
+            for name in workers.completed(labels):
+                advance(name)
         error = None
         if pending_outputs is not None:
             try:

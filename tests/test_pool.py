@@ -52,3 +52,49 @@ def test_two_workers_are_other_processes():
     with Workers(2, 4) as workers:
         futures = [workers.submit(pid, n) for n in range(4)]
         assert os.getpid() not in {f.result() for f in futures}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_submit_each_runs_every_task_and_hands_each_outcome_to_done(jobs):
+    outcomes = {}
+    with Workers(jobs, 6) as workers:
+        given = workers.submit(square, 9)
+        workers.submit_each(square, ((f"s{n}", (n,)) for n in range(4)), outcomes.__setitem__)
+        workers.submit_each(fail, [("f", (5,))], lambda index, outcome: outcomes.__setitem__(("f", index), outcome))
+        labels = list(workers.completed({given: "given"}))
+    assert sorted(labels) == ["f", "given", "s0", "s1", "s2", "s3"]
+    assert given.result() == 81
+    assert {i: outcomes[i].result for i in range(4)} == {0: 0, 1: 1, 2: 4, 3: 9}
+    assert all(outcomes[i].error is None for i in range(4))
+    assert str(outcomes[("f", 0)].error) == "bad 5" and outcomes[("f", 0)].result is None
+
+
+def test_one_worker_runs_the_futures_given_then_the_lists_in_order():
+    seen = []
+    with Workers(1, 10) as workers:
+        first = workers.submit(seen.append, "given")
+        workers.submit_each(seen.append, ((str(n), (n,)) for n in range(3)), lambda index, outcome: None)
+        assert seen == []
+        assert list(workers.completed({first: "given"})) == ["given", "0", "1", "2"]
+    assert seen == ["given", 0, 1, 2]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork")
+def test_submit_each_takes_tasks_only_as_room_frees_up():
+    from pipeline.pool import IN_FLIGHT_PER_WORKER
+
+    taken = []
+
+    def tasks():
+        for n in range(60):
+            taken.append(n)
+            yield str(n), (n,)
+
+    with Workers(2, 60) as workers:
+        workers.submit_each(square, tasks(), lambda index, outcome: None)
+        assert taken == []  # nothing is taken before the tasks are collected
+        running = workers.completed()
+        next(running)
+        assert len(taken) <= 2 * IN_FLIGHT_PER_WORKER  # not all sixty tasks at once
+        assert len(list(running)) == 59
+    assert taken == list(range(60))

@@ -13,7 +13,6 @@ from typing import Callable
 import datetime as dt
 import io
 import re
-from concurrent.futures import Future
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Mapping
@@ -262,9 +261,9 @@ def render_reports(
                             checked=checked, progress=progress)
     with Workers(jobs, len(pending.tasks)) as workers:
         pending.submit(workers)
-        for future in workers.as_completed(pending.futures):
+        for label in workers.completed():
             if progress:
-                progress(pending.futures[future])
+                progress(label)
         return pending.finish()
 
 
@@ -334,14 +333,14 @@ class PendingReports:
         self.tasks: list[tuple[Unit, Path, tuple]] = []  # (unit, path, what report_context is made of)
         self.digests: dict[str, str] = {}
         self.written: dict[str, Path] = {}
-        self.futures: dict[Future, str] = {}
-        self._outcomes: list[Future] = []
+        self._outcomes: list = []  # pool.Outcome of each task, as it finishes
 
     def submit(self, workers) -> None:
-        for _, path, made_of in self.tasks:
-            future = workers.submit(_render_task, self.template, made_of, path)
-            self.futures[future] = path.name
-            self._outcomes.append(future)
+        """Give the reports to `workers` (a `pool.Workers`): rendered while `workers.completed()`
+        runs, a few at a time."""
+        self._outcomes = [None] * len(self.tasks)
+        tasks = ((path.name, (self.template, made_of, path)) for _, path, made_of in self.tasks)
+        workers.submit_each(_render_task, tasks, self._outcomes.__setitem__)
 
     def finish(self) -> dict[str, Path]:
         """Every report is looked at (a report that could not be written, e.g. open in Word, does
@@ -349,11 +348,11 @@ class PendingReports:
         form, memo, written = self.result.form, self.memo, self.written
         failures: list[str] = []
         errors: list[BaseException] = []
-        for (unit, path, made_of), future in zip(self.tasks, self._outcomes):
-            if future.exception() is not None:
-                errors.append(future.exception())
+        for (unit, path, made_of), done in zip(self.tasks, self._outcomes):
+            if done.error is not None:
+                errors.append(done.error)
                 continue
-            outcome = future.result()
+            outcome = done.result
             if outcome == _UNDEFINED:
                 failures.append(_missing_data(form, unit, _context(*made_of)))
                 continue

@@ -9,6 +9,7 @@ every figure is exact: amounts are Decimal sums, rates are Decimal quotients rou
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Collection, Sequence
@@ -97,21 +98,28 @@ def indicator_table(result):
     wide = frame[frame["key"].isin(keys)].pivot(index="unit_code", columns="key", values="value")
     wide = wide.reindex(index=units.index, columns=keys).astype(object)
     county = {k: sum((v for v in wide[k] if v is not None and v == v), Decimal(0)) for k in keys}
-    rows = []
-    for code, values in [(c, wide.loc[c].to_dict()) for c in wide.index] + [("", county)]:
-        name, kind = (units.loc[code, "unit"], units.loc[code, "kind"]) if code else ("全县合计", "")
-        row = {"unit_code": code, "unit": name, "kind": kind, "outcomes": _sum(values, ("t3.total.total",))}
+    # built a column at a time, a unit's values as a dict one unit at a time (a dict per row of a
+    # thousand-unit county, and a Series per unit, cost megabytes and time)
+    columns: dict[str, list] = {"unit_code": [], "unit": [], "kind": [], "outcomes": []}
+    for item in items:
+        names = [f"{item.name}.numerator", f"{item.name}.denominator", item.name] if item.is_rate else [item.name]
+        columns.update((name, []) for name in names)
+    named = zip(units["unit"], units["kind"])
+    each = ((code, dict(zip(keys, values)), next(named)) for code, values in zip(wide.index, wide.itertuples(index=False, name=None)))
+    for code, values, (name, kind) in itertools.chain(each, [("", county, ("全县合计", ""))]):
+        for column, value in (("unit_code", code), ("unit", name), ("kind", kind),
+                              ("outcomes", _sum(values, ("t3.total.total",)))):
+            columns[column].append(value)
         for item in items:
             numerator = _sum(values, item.numerator)
-            row[f"{item.name}.numerator"] = numerator
             if item.is_rate:
                 denominator = _sum(values, item.denominator)
-                row[f"{item.name}.denominator"] = denominator
-                row[item.name] = rate(numerator, denominator)
+                columns[f"{item.name}.numerator"].append(numerator)
+                columns[f"{item.name}.denominator"].append(denominator)
+                columns[item.name].append(rate(numerator, denominator))
             else:
-                row[item.name] = numerator
-        rows.append(row)
-    return pd.DataFrame(rows, dtype=object)
+                columns[item.name].append(numerator)
+    return pd.DataFrame(columns, dtype=object)
 
 
 def _sum(values, keys: Sequence[str]) -> Decimal:
@@ -141,17 +149,18 @@ def ranking(result, table=None):
     """The units that passed ranked by 实质公开率 (high first; ties by 办理结果总计, more first, then
     code); a unit without finished applications has no rate and no rank. A DataFrame with "rank".
     `table`: the run's `indicator_table`, when the caller has it already."""
-    if table is None:
-        table = indicator_table(result)
-    units = table[table["unit_code"] != ""].copy()
     import pandas as pd
 
-    records = units.to_dict("records")
-    ranked = sorted((r for r in records if r["实质公开率"] is not None),
-                    key=lambda r: (-r["实质公开率"], -r["outcomes"], r["unit_code"]))
-    rest = sorted((r for r in records if r["实质公开率"] is None), key=lambda r: r["unit_code"])
-    rows = [{**r, "rank": i} for i, r in enumerate(ranked, start=1)] + [{**r, "rank": None} for r in rest]
-    return pd.DataFrame(rows, columns=list(units.columns) + ["rank"], dtype=object)
+    if table is None:
+        table = indicator_table(result)
+    units = table[table["unit_code"] != ""]
+    rates, outcomes, codes = list(units["实质公开率"]), list(units["outcomes"]), list(units["unit_code"])
+    positions = range(len(codes))
+    ranked = sorted((i for i in positions if rates[i] is not None), key=lambda i: (-rates[i], -outcomes[i], codes[i]))
+    rest = sorted((i for i in positions if rates[i] is None), key=lambda i: codes[i])
+    frame = units.iloc[ranked + rest].reset_index(drop=True)
+    frame["rank"] = pd.Series(list(range(1, len(ranked) + 1)) + [None] * len(rest), dtype=object)
+    return frame
 
 
 # --- the workbook ----------------------------------------------------------------------------
@@ -175,6 +184,13 @@ _FONT = Font(name=BODY_FONT, size=10)
 _BOLD_FONTS = {flag: Font(name=BODY_FONT, size=10, bold=flag) for flag in (False, True)}
 _NOTE_FONT = Font(name=BODY_FONT, size=10, color="595959")
 _HEADING_FONT = Font(name=BODY_FONT, size=11, bold=True)
+
+
+def _records(table):
+    """`table.to_dict("records")`, a row's dict at a time."""
+    columns = list(table.columns)
+    for values in table.itertuples(index=False, name=None):
+        yield dict(zip(columns, values))
 
 
 def _header(ws, row: int, headers: Sequence[tuple[str, float]]) -> None:
@@ -201,7 +217,7 @@ def _indicator_sheet(ws, items: Sequence[Indicator], table, compact: bool = Fals
             headers.append((item.name, 12))
     _header(ws, 1, headers)
     row = 1
-    for record in table.to_dict("records"):
+    for record in _records(table):
         row += 1
         total = record["unit_code"] == ""
         for col, text in enumerate((record["unit_code"], record["unit"], record["kind"]), start=1):
@@ -238,7 +254,7 @@ def _ranking_sheet(ws, items: Sequence[Indicator], ranked, compact: bool = False
     headers += [(item.name, 12) for item in items]
     _header(ws, 1, headers)
     row = 1
-    for record in ranked.to_dict("records"):
+    for record in _records(ranked):
         row += 1
         rank = record["rank"]
         texts = ("—" if rank is None or rank != rank else int(rank), record["unit_code"], record["unit"], record["kind"])

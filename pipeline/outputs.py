@@ -86,7 +86,12 @@ class PendingOutputs:
         forget_shared_run()  # every task is done: the workers no longer need it
         out = self.out
         errors = [f.exception() for f in (self.findings, self.summary, self.summary_report, self.datasets)]
-        for path, outcome in self.made.items():
+        for path in self.copies:  # in roster order, whatever order the copies finished in
+            if path not in self.made:
+                continue  # still as written
+            outcome = self.made[path]
+            if outcome is None:
+                raise RuntimeError(f"{path.name} was never made: Workers.completed() was not run to the end")
             errors.append(outcome.error)
             if outcome.error is None and self.memo is not None:
                 self.memo.record(path, self.copies[path])
@@ -158,6 +163,7 @@ def start_outputs(
     # by each task, its arguments made only as it is submitted
     tasks = ((path.name, (unit.source, _own(unit), path, result.year, unit.unit.name)) for path, unit in stale)
     made = [path for path, _ in stale]
+    pending.made.update((path, None) for path in made)
     workers.submit_each(_copy_task, tasks, lambda index, outcome: pending.made.__setitem__(made[index], outcome))
     _remove_stale(returns, {p.name for p in copies}, config)
     return pending

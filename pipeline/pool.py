@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
+from concurrent.futures import BrokenExecutor, FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -187,7 +187,11 @@ class Workers:
                     self._lists.popleft()
                     continue
                 index, (label, args) = item
-                future = self.submit(function, *args)
+                try:
+                    future = self.submit(function, *args)
+                except BrokenExecutor as exc:  # the pool died: this task fails with its error, as those in flight do
+                    future = Future()
+                    future.set_exception(exc)
                 pending[future], listed[future] = label, (done, index)
             if not pending:
                 return

@@ -98,3 +98,17 @@ def test_submit_each_takes_tasks_only_as_room_frees_up():
         assert len(taken) <= 2 * IN_FLIGHT_PER_WORKER  # not all sixty tasks at once
         assert len(list(running)) == 59
     assert taken == list(range(60))
+
+
+def die(n: int) -> int:
+    os._exit(1)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork")
+def test_a_dead_worker_fails_every_task_left_instead_of_stopping_the_collection():
+    outcomes = {}
+    with Workers(2, 30) as workers:
+        workers.submit_each(die, [("dead", (0,))] + [(str(n), (n,)) for n in range(1, 30)], outcomes.__setitem__)
+        labels = list(workers.completed())
+    assert len(labels) == 30 and len(outcomes) == 30  # every task reached done, none raised out of completed
+    assert outcomes[0].error is not None

@@ -324,9 +324,10 @@ def start_reports(
 
 
 class PendingReports:
-    """The reports of a run being rendered: `futures` maps each task to its file name; once all
-    are done, `finish()` converts PDFs, removes stale reports and returns {unit code: path}, or
-    raises ReportDataError naming the reports that could not be written."""
+    """The reports of a run being rendered (`submit` gives them to a `pool.Workers`; they run while
+    its `completed()` is iterated to the end); once all are done, `finish()` converts PDFs, removes
+    stale reports and returns {unit code: path}, or raises ReportDataError naming the reports that
+    could not be written."""
 
     def __init__(self, result: RunResult, config: CountyConfig, folder: Path, template: Path, pdf: bool, memo):
         self.result, self.config, self.folder, self.template, self.pdf, self.memo = result, config, folder, template, pdf, memo

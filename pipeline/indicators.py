@@ -104,12 +104,13 @@ def indicator_table(result):
     for item in items:
         names = [f"{item.name}.numerator", f"{item.name}.denominator", item.name] if item.is_rate else [item.name]
         columns.update((name, []) for name in names)
-    named = zip(units["unit"], units["kind"])
-    each = ((code, dict(zip(keys, values)), next(named)) for code, values in zip(wide.index, wide.itertuples(index=False, name=None)))
-    for code, values, (name, kind) in itertools.chain(each, [("", county, ("全县合计", ""))]):
-        for column, value in (("unit_code", code), ("unit", name), ("kind", kind),
-                              ("outcomes", _sum(values, ("t3.total.total",)))):
-            columns[column].append(value)
+    each = ((code, dict(zip(keys, values)), name, kind) for code, values, name, kind
+            in zip(wide.index, wide.itertuples(index=False, name=None), units["unit"], units["kind"]))
+    for code, values, name, kind in itertools.chain(each, [("", county, "全县合计", "")]):
+        columns["unit_code"].append(code)
+        columns["unit"].append(name)
+        columns["kind"].append(kind)
+        columns["outcomes"].append(_sum(values, ("t3.total.total",)))
         for item in items:
             numerator = _sum(values, item.numerator)
             if item.is_rate:

@@ -72,13 +72,13 @@ class PendingOutputs:
     summary_report: Future
     datasets: Future
     memo: object = None
-    making: int = 0  # how many copies are made this run (the others are still as written)
-    made: dict = dataclasses.field(default_factory=dict)  # path → pool.Outcome of each copy made, as it is
+    # path → pool.Outcome of each copy made this run (None until it is; the others are still as written)
+    made: dict = dataclasses.field(default_factory=dict)
 
     @property
     def tasks(self) -> int:
         """How many tasks the workers have for these outputs (for a progress bar)."""
-        return len(self.futures) + self.making
+        return len(self.futures) + len(self.made)
 
     def finish(self) -> dict[str, Path]:
         """Every task is looked at: what was written is recorded, then the first error (in the
@@ -158,7 +158,7 @@ def start_outputs(
         copies[path] = _copy_digest(unit.submission.file.sha256, _own(unit), result.year, unit.unit.name) if memo is not None else ""
         if memo is None or not memo.fresh(path, copies[path]):
             stale.append((path, unit))
-    pending = PendingOutputs(out, futures, findings, copies, summary, summary_report, datasets, memo, len(stale))
+    pending = PendingOutputs(out, futures, findings, copies, summary, summary_report, datasets, memo)
     # the very bytes that were checked (the run keeps them on disk for units with errors): read back
     # by each task, its arguments made only as it is submitted
     tasks = ((path.name, (unit.source, _own(unit), path, result.year, unit.unit.name)) for path, unit in stale)

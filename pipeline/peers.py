@@ -15,14 +15,19 @@ from .findings import Finding, fmt_number, sort_key
 from .forms.spec import TextRule
 
 
+def peer_keys(form) -> list[str]:
+    """The cells the peer rules compare, sorted."""
+    return sorted({key for rule in form.text_rules_for("peers") for key in rule.cells})
+
+
 def peer_rows(result) -> list[tuple[str, str, str, Decimal]]:
     """The long-form values the peer check reads: one row per passed unit and cell of a peer rule
     (unit_code, kind, key, value as Decimal)."""
-    keys = {k for rule in result.form.text_rules_for("peers") for k in rule.cells}
+    keys = peer_keys(result.form)
     return [
         (u.unit.code, u.unit.kind, key, Decimal(u.submission.values[key]))
         for u in result.passed()
-        for key in sorted(keys)
+        for key in keys
         if key in u.submission.values
     ]
 
@@ -124,7 +129,7 @@ def _remembered_peer_findings(result, cache: Path) -> list[Finding]:
 
     # what a notice names: the unit, its file and the places of the compared cells (not every cell's:
     # a thousand units' places are megabytes), a unit at a time
-    keys = sorted({k for rule in result.form.text_rules_for("peers") for k in rule.cells})
+    keys = peer_keys(result.form)
     named = ((u.unit, u.submission.file.name, [(k, u.submission.places.get(k)) for k in keys]) for u in result.passed())
     entry = cache / PEERS / digest_of(tool_digest(), result.form.id, digest_of_each(peer_rows(result)), digest_of_each(named))
     found = load_entry(entry)
@@ -144,4 +149,4 @@ def _remembered_peer_findings(result, cache: Path) -> list[Finding]:
 
 PEERS = "peers"  # the cache's sub-folder
 
-__all__ = ["peer_findings", "add_peer_findings", "peer_values", "peer_rows"]
+__all__ = ["peer_findings", "add_peer_findings", "peer_values", "peer_rows", "peer_keys"]

@@ -50,6 +50,7 @@ class FileJob:
 
     def examine(self, snapshot: Snapshot) -> FileOutcome:
         from .batch import check_unit_file, identify
+        from .peers import peer_keys
 
         submission = read_document(snapshot)
         unit = identify(submission, self.roster)
@@ -60,7 +61,7 @@ class FileJob:
                             previous_texts=self.previous_texts.get(unit.code))
         # where each cell was: only reading and checking need it (flat memory), except the cells the
         # comparison with peers reads after all units are in (its notices name the cell)
-        kept = {key for rule in self.form.text_rules_for("peers") for key in rule.cells}
+        kept = set(peer_keys(self.form))
         submission.places = {key: place for key, place in submission.places.items() if key in kept}
         # what a cell held as typed: only a draft report prints it, for a cell whose value was refused
         submission.raw = {key: raw for key, raw in submission.raw.items() if key not in submission.values}

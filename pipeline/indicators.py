@@ -198,6 +198,11 @@ def _header(ws, row: int, headers: Sequence[tuple[str, float]]) -> None:
     for col, (text, width) in enumerate(headers, start=1):
         write_cell(ws, row, col, text, _BOLD_FONTS[True], CENTER, HEADER_FILL, border=BORDER)
         ws.column_dimensions[get_column_letter(col)].width = width
+    # a header that wraps ("实质公开率分子" in 9 characters) gets the lines it needs: office suites
+    # do not grow the row, and the text ran over the first unit's row when printed
+    lines = max(wrapped_lines(text, width) for text, width in headers)
+    if lines > 1:
+        ws.row_dimensions[row].height = 14.0 * lines + 2
 
 
 def _value_cell(ws, row: int, col: int, value, item: Indicator | None, bold: bool = False) -> None:

@@ -139,3 +139,17 @@ def test_no_unit_passed(tmp_path):
     assert ranking(result).empty
     assert indicator_sentences(result)[0] == "全县通过校验的0个单位本年度没有办结的政府信息公开申请，不计算实质公开率和不予公开率。"
     assert INDICATOR_SHEET in summary_workbook(result, county(tmp_path)).sheetnames
+
+
+def test_wrapped_headers_get_a_row_tall_enough(tmp_path):
+    # "实质公开率分子" in a 9-character column wraps to two lines: printed in a one-line row it ran
+    # over the first unit's row
+    from pipeline.workbook.cells import wrapped_lines
+
+    wb = summary_workbook(run(unit_result("03", A), unit_result("05", B)), county(tmp_path))
+    for name in (INDICATOR_SHEET, RANKING_SHEET, PEERS_SHEET):
+        ws = wb[name]
+        lines = max(wrapped_lines(c.value, ws.column_dimensions[c.column_letter].width) for c in ws[1] if c.value)
+        height = ws.row_dimensions[1].height
+        assert lines == 1 and height is None or height >= 14.0 * lines, (name, lines, height)
+    assert wb[INDICATOR_SHEET].row_dimensions[1].height >= 28

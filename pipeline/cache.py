@@ -263,6 +263,11 @@ class OutputMemo:
         except OSError:
             return False
 
+    def intact(self, path: Path) -> bool:
+        """The output at `path` still holds the bytes it was last recorded with (whatever it was made from)."""
+        entry = self.entries.get(self._name(path))
+        return entry is not None and self.fresh(path, entry[0])
+
     def record(self, path: Path, digest: str) -> None:
         try:
             sha = file_bytes_digest(path)

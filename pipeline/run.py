@@ -195,7 +195,7 @@ def _write_outputs_and_reports(result, config, options, templates, previous, mem
             try:
                 outputs = pending_outputs.finish()
                 if memo is not None:
-                    _record_county_outputs(memo, digest, year_folder(config), outputs)
+                    _record_county_outputs(memo, digest, year_folder(config), outputs, pending_outputs.copies)
             except Exception as exc:  # raised once the reports are finished and recorded too
                 error = exc
         try:
@@ -228,7 +228,7 @@ def template_problems(template: Path, form, draft: bool, cache: Path | None):
     return problems, (lambda: None) if problems else (lambda: store_entry(entry, problems))
 
 
-COUNTY_OUTPUTS = "::county"  # the memo's entry for the county outputs: (digest, {label: relative path})
+COUNTY_OUTPUTS = "::county"  # the memo's entry for the county outputs: (digest, {label: relative path}, [copies])
 
 
 def county_digest(result: RunResult, config: CountyConfig, previous, template: Path) -> str:
@@ -245,24 +245,34 @@ def county_digest(result: RunResult, config: CountyConfig, previous, template: P
 
 
 def _fresh_county_outputs(memo, digest: str, folder: Path) -> dict[str, Path] | None:
-    """The county outputs as last written, when made from `digest` and all still as written."""
+    """The county outputs as last written, when made from `digest` and all still as written: each
+    file, and each marked-up copy in the 退回修改 folder (deleted or edited: all are made again)."""
     entry = memo.entries.get(COUNTY_OUTPUTS)
-    if entry is None or entry[0] != digest:
+    if entry is None or len(entry) != 3 or entry[0] != digest:
         return None
-    outputs = {label: folder / relative for label, relative in entry[1].items()}
+    _, labelled, copies = entry
+    outputs = {label: folder / relative for label, relative in labelled.items()}
     for path in outputs.values():
         if path.is_dir():
             continue
         if not memo.fresh(path, digest):
             return None
+    if not all(memo.intact(folder / relative) for relative in copies):
+        return None
     return outputs
 
 
-def _record_county_outputs(memo, digest: str, folder: Path, outputs: dict[str, Path]) -> None:
+def _record_county_outputs(memo, digest: str, folder: Path, outputs: dict[str, Path], copies) -> None:
+    """What `_fresh_county_outputs` looks at: the outputs' paths by label and every copy's path
+    (each copy is recorded with its own digest when made)."""
     for path in outputs.values():
         if Path(path).is_file():
             memo.record(path, digest)
-    memo.entries[COUNTY_OUTPUTS] = (digest, {label: str(Path(p).relative_to(folder)) for label, p in outputs.items()})
+    memo.entries[COUNTY_OUTPUTS] = (
+        digest,
+        {label: str(Path(p).relative_to(folder)) for label, p in outputs.items()},
+        sorted(str(Path(p).relative_to(folder)) for p in copies),
+    )
 
 
 def save_crashes(result: RunResult, folder: Path) -> dict[str, Path]:

@@ -91,6 +91,26 @@ def test_a_deleted_or_edited_output_is_written_again(tmp_path, counted):
     assert outputs_of(config.output) == before
 
 
+@pytest.mark.parametrize("damage", ["deleted", "edited"])
+def test_a_deleted_or_edited_return_copy_is_made_again(tmp_path, counted, damage):
+    """The marked-up copies live in a folder (退回修改): the county outputs count as unchanged only
+    when every copy in it is still as written."""
+    config = county(tmp_path)
+    fill_inbox(config)
+    run_county(config, RunOptions(jobs=1))
+    before = outputs_of(config.output)
+    copy = year_folder(config) / "退回修改" / "05-龙潭乡.xlsx"
+    assert copy.is_file()
+    if damage == "deleted":
+        copy.unlink()
+    else:
+        copy.write_bytes(b"edited by hand")
+    counted["read"].clear()
+    run_county(config, RunOptions(jobs=1))
+    assert counted["read"] == []
+    assert outputs_of(config.output) == before
+
+
 def test_a_corrupt_or_foreign_cache_entry_is_ignored_and_rebuilt(tmp_path, counted):
     config = county(tmp_path)
     fill_inbox(config)

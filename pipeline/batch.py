@@ -238,11 +238,19 @@ def _unit_result(unit: Unit, outcomes: list) -> UnitResult:
         return UnitResult(unit, DUPLICATE, None, files, findings)
     outcome = outcomes[0]
     submission = outcome.submission
-    findings = [dataclasses.replace(f, unit_code=unit.code, unit=unit.name) for f in submission.findings]
+    findings = [_stamped(f, unit) for f in submission.findings]
     if not submission.readable:
         return UnitResult(unit, UNREADABLE, None, files, findings)
     status = FAILED if any(f.severity == ERROR for f in findings) else PASSED
     return UnitResult(unit, status, submission, files, findings, source=outcome.data if status == FAILED else None)
+
+
+def _stamped(finding: Finding, unit: Unit) -> Finding:
+    """`finding` with the unit's code and roster name (the very object when it has them already:
+    the file's findings are then not held twice)."""
+    if finding.unit_code == unit.code and finding.unit == unit.name:
+        return finding
+    return dataclasses.replace(finding, unit_code=unit.code, unit=unit.name)
 
 
 def check_unit_file(submission: Submission, unit: Unit, year: int, form: Form, previous, *, history: bool,

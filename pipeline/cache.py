@@ -133,12 +133,14 @@ class FileCache:
         except Exception:  # unreadable or foreign: examined again
             return None
 
-    def store(self, key: str, outcome) -> None:
+    def store(self, key: str, outcome, *, payload: bytes | None = None) -> None:
+        """Keep `outcome` under `key`; `payload`: the outcome already pickled (as it came from a worker)."""
         self.used.add(key)
         if self._failed:
             return
         try:
-            payload = pickle.dumps(outcome, protocol=4)
+            if payload is None:
+                payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
             writer = self._writer or self._open_writer()
             digest = hashlib.sha256(payload).digest()
             writer.write(_RECORD.pack(bytes.fromhex(key), digest, len(payload)))

@@ -11,6 +11,7 @@ travels back with the outcome (the run saves it under the output folder) and the
 
 from __future__ import annotations
 
+import pickle
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -173,8 +174,11 @@ def examine_all(
     )
     try:
         for i, outcome in stream:
+            payload = None
+            if isinstance(outcome, bytes):  # pickled where it was examined (see _examine_in_worker)
+                payload, outcome = outcome, pickle.loads(outcome)
             if cache is not None and i in keys and not outcome.crash:
-                cache.store(keys[i], outcome)
+                cache.store(keys[i], outcome, payload=payload)
             results[i] = keep(outcome)
     finally:
         if warmup is not None:
@@ -213,10 +217,14 @@ def _set_job(job, pack: bool = False) -> None:
     _JOB, _PACK = job, pack
 
 
-def _examine_in_worker(snapshot: Snapshot) -> FileOutcome:
+def _examine_in_worker(snapshot: Snapshot) -> FileOutcome | bytes:
+    """The file's outcome; pickled here when the run keeps it in a spill (its bulky fields pickled
+    once more inside, see spill.pack): the run stores these very bytes in its cache, and its copy of
+    the outcome is never pickled again."""
     outcome = examine_snapshot(snapshot, _JOB)
     if _PACK:
         from .spill import pack
 
         outcome.submission = pack(outcome.submission)
+        return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
     return outcome

@@ -351,11 +351,15 @@ def test_compacting_the_summary_and_findings_sheets_changes_no_byte(small_run, t
     calls = []
     monkeypatch.setattr(sheetdata, "compact", lambda ws, **kw: calls.append(kw) or compact(ws, **kw))
     config, result = small_run
-    compacted = summary_workbook(result, config, compact=True)
-    kept = summary_workbook(result, config)
+    previous = {u.unit.code: {k: v * 2 for k, v in u.submission.values.items()} for u in result.passed()}  # 同比
+    compacted = summary_workbook(result, config, previous=previous, compact=True)
+    kept = summary_workbook(result, config, previous=previous)
     for name in ("指标", "排名", "报送情况", "问题清单"):  # the cells were taken out (merged ones stay)
         assert not [c for c in compacted[name]._cells.values() if type(c).__name__ == "Cell"], name
         assert [c for c in kept[name]._cells.values() if type(c).__name__ == "Cell"], name
+    # 同比: all but the amounts that are no whole number (kept as Cells)
+    assert all(isinstance(c.value, Decimal) for c in compacted["同比"]._cells.values() if type(c).__name__ == "Cell")
+    assert len([c for c in kept["同比"]._cells.values() if type(c).__name__ == "Cell"]) > 100
     assert workbook_bytes(compacted) == workbook_bytes(kept)
     findings = findings_workbook(result.findings, title="问题清单", compact=True)
     assert not findings.active._cells

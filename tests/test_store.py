@@ -231,6 +231,29 @@ def test_a_malformed_file_gives_a_chinese_error(written, tmp_path):
 # --- finding last year's dataset -----------------------------------------------------------------
 
 
+def test_a_byte_that_is_not_utf8_far_down_the_file_is_still_found(written, tmp_path):
+    """The file is read a row at a time: a bad byte after thousands of good rows still refuses it."""
+    path, _ = written
+    good = path.read_bytes()
+    bad = tmp_path / DATASET
+    bad.write_bytes(good + good.split(b"\n", 1)[1] * 40 + "03,青塘镇,2025,gov2021,t2.x,,,,1\n".encode("gbk"))
+    with pytest.raises(StoreError) as caught:
+        load_dataset(bad)
+    assert caught.value.message.startswith(f"数据文件 {bad} 不是 UTF-8 编码")
+
+
+def test_units_share_the_keys_and_small_numbers_of_the_dataset(written):
+    path, _ = written
+    values = load_dataset(path)
+    first, second = values["03"], values["12"]
+    assert set(first) == set(second)
+    for key in first:
+        assert next(k for k in second if k == key) is next(k for k in first if k == key)
+    zeros = [v for unit in values.values() for v in unit.values() if v == 0 and str(v) == "0"]
+    assert len(zeros) > 10 and all(z is zeros[0] for z in zeros)
+    assert values == {"03": first, "12": second}
+
+
 def test_find_previous_in_an_output_root_and_in_a_year_folder(written, tmp_path):
     path, _ = written  # tmp_path/2025/data.csv holds 2025
     this_year = county(tmp_path / "next", year=2026)

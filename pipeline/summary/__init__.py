@@ -93,7 +93,7 @@ def summary_workbook(
     write_findings_table(findings_sheet, result.findings, header_row=1, compact=compact)
     print_findings_setup(findings_sheet)
     if previous is not None:
-        _comparison_sheet(wb.create_sheet(COMPARISON_SHEET), result, totals, previous)
+        _comparison_sheet(wb.create_sheet(COMPARISON_SHEET), result, totals, previous, compact)
     _chart_sheet(wb.create_sheet(CHART_SHEET), result, config, totals, previous)
     from ..indicators import INDICATOR_SHEETS, add_indicator_sheets  # here: indicators uses this package's styles
 

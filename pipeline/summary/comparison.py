@@ -9,6 +9,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..batch import PASSED, RunResult, UnitResult
+from ..workbook import sheetdata
 from ..workbook.cells import plain_number, print_setup, write_cell
 from ..workbook.styles import cell_styles
 from .figures import figure_value, headline_figures, last_year_form
@@ -19,7 +20,9 @@ COMPARISON_PARTS = ("本年", "上年", "增减", "增减率")
 COMPARABLE_TOTAL = "可比单位合计"
 
 
-def _comparison_sheet(ws, result: RunResult, totals: Mapping[str, Decimal], previous: Mapping[str, Mapping[str, Decimal]]) -> None:
+def _comparison_sheet(ws, result: RunResult, totals: Mapping[str, Decimal], previous: Mapping[str, Mapping[str, Decimal]],
+                      compact: bool = False) -> None:
+    """同比: a row per roster unit and the comparable total (`compact`: see `summary_workbook`)."""
     form = result.form
     last_form = last_year_form(result)
     figures = headline_figures(form)
@@ -78,6 +81,7 @@ def _comparison_sheet(ws, result: RunResult, totals: Mapping[str, Decimal], prev
                                     number_format=PERCENT_FORMAT if offset == 3 else number_format)
                 if value is not None:
                     cell.value = float(value) if offset == 3 else plain_number(value)
+        sheetdata.compact_rows_above(ws, row, compact)
     note = (
         f"说明：本年为通过校验的单位的数字；上年为上年度已确认的数据。“{COMPARABLE_TOTAL}”行只计本年通过校验、"
         "且有上年数据的单位，本年和上年按同一组单位相加，可以直接比较；全县本年合计见“汇总”表。上年为0或缺少数据时不计算增减率。"
@@ -85,13 +89,15 @@ def _comparison_sheet(ws, result: RunResult, totals: Mapping[str, Decimal], prev
     write_cell(ws, row + 2, 1, note, Font(name=BODY_FONT, size=10, color="595959"), LEFT)
     ws.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=min(last_col, 16))
     ws.row_dimensions[row + 2].height = 30
-    ws.freeze_panes = ws.cell(3, first).coordinate
+    ws.freeze_panes = f"{get_column_letter(first)}3"  # not ws.cell(): the row may be compacted already
     # seven figures of four columns: two pages across, the unit columns and both header rows repeated
     print_setup(ws, landscape=True, centered=False)
     ws.page_setup.fitToWidth = 1 if len(figures) <= 4 else 2
     ws.print_title_rows = "1:2"
     ws.print_title_cols = f"A:{get_column_letter(len(fixed))}"
     page_footer(ws)
+    if compact:
+        sheetdata.compact(ws)
 
 
 def _sum_values(units: Iterable[Mapping[str, Decimal]]) -> dict[str, Decimal]:

@@ -8,7 +8,8 @@ from pipeline import cli
 
 KEYS = [
     "units", "ms_per_unit", "naive_ms_per_unit", "floor_ms_per_unit", "vs_naive", "vs_floor", "cpu_per_wall",
-    "peak_rss_mib", "rerun_nothing_s", "rerun_one_changed_s",
+    "peak_rss_mib", "rerun_nothing_s", "rerun_one_changed_s", "history_units", "history_ms_per_unit",
+    "history_peak_rss_mib",
 ]
 
 
@@ -18,9 +19,9 @@ def test_bench_prints_a_chinese_table_and_one_json_object_last(capsys):
     lines = out.strip().splitlines()
     figures = json.loads(lines[-1])
     assert list(figures) == KEYS
-    assert figures["units"] == 6
+    assert figures["units"] == 6 and figures["history_units"] == 3  # the 2025 county, a year on
     assert all(isinstance(figures[k], (int, float)) and figures[k] >= 0 for k in KEYS)
-    assert "首次运行" in out and "简单脚本" in out and "读写下限" in out
+    assert "首次运行" in out and "简单脚本" in out and "读写下限" in out and "第二年：有上年数据，3 个单位" in out
     assert "各测 2 次取中位数" in out and "按此推算 40000 个单位" in out
 
 
@@ -38,3 +39,24 @@ def test_the_short_phases_count_by_their_median_wall_time():
     assert median_phase(phases) == {"wall": 2.0, "cpu": 3}  # the figures of one and the same run
     assert median_phase(phases[:2]) == {"wall": 1.0, "cpu": 2}
     assert median_phase(phases[:1]) == {"wall": 3.0, "cpu": 1}
+
+
+def test_the_county_a_year_on_is_checked_against_last_years_data_as_most_counties_are(tmp_path):
+    """next_year_county: the same inbox with `history`; X1 holds (last year's 结转下年度 is this year's
+    上年结转), and one unit in ten wrote last year's narrative again (X5)."""
+    from pipeline.bench import generate, next_year_county
+    from pipeline.config import load_config
+    from pipeline.run import RunOptions, run_county
+
+    first = generate(tmp_path, 24, office_files=0, jobs=1)[0]
+    this_year = run_county(load_config(first), RunOptions(jobs=1))
+    config = load_config(next_year_county(first))
+    assert config.history is not None and config.inbox == load_config(first).inbox
+    outcome = run_county(config, RunOptions(jobs=1))
+    assert outcome.notices == []  # last year's data was found
+    rules = [f.rule for f in outcome.result.findings]
+    assert "X1" not in rules
+    copied = {f.unit_code for f in outcome.result.findings if f.rule == "X5"}
+    with_texts = sorted(u.unit.code for u in this_year.result.units if u.submission is not None)
+    assert copied == set(with_texts[::10])
+    assert [u.status for u in outcome.result.units] == [u.status for u in this_year.result.units]

@@ -34,6 +34,7 @@ import io
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Iterable, Iterator
 
 from .batch import RunResult
@@ -48,7 +49,7 @@ COLUMNS = ("unit_code", "unit_name", "year", "format", "key", "table", "row_labe
 QUOTED_COLUMNS = ("unit_code", "unit_name", "table", "row_label", "column_label")  # see the module text
 FORMULA_STARTS = ("=", "+", "-", "@")
 
-Values = dict[str, dict[str, Decimal]]
+Values = dict[str, Mapping[str, Decimal]]  # unit code → its values (UnitValues when read from a file)
 
 # The narrative texts of each unit and year, next to data.csv, for the checks against last year's text
 # (年年雷同). Same conventions as data.csv (UTF-8 with BOM, label columns quoted against formulas).
@@ -193,23 +194,22 @@ def _texts_chunks(records: Iterable[TextRecord]) -> Iterator[bytes]:
 
 
 def load_texts(path: Path) -> Texts:
-    """unit code → text key → text of a texts.csv file. Raises StoreError for a file that is not one."""
+    """unit code → text key → text of a texts.csv file. Raises StoreError for a file that is not one.
+    Read a row at a time (never the whole file as one text and a list of rows)."""
     path = Path(path)
+    texts: Texts = {}
     try:
-        text = path.read_bytes().decode(ENCODING)
-    except OSError as exc:
-        raise StoreError(f"无法读取文字数据文件 {path}：{os_reason(exc)}。") from None
+        with open(path, encoding=ENCODING, newline="") as stream:
+            for row in csv.DictReader(stream):
+                code, key = _unquoted((row.get("unit_code") or "").strip()), (row.get("key") or "").strip()
+                if code and key:
+                    texts.setdefault(code, {})[key] = _unquoted(row.get("text") or "")
     except UnicodeDecodeError:
         raise StoreError(f"文字数据文件 {path} 不是 UTF-8 编码，可能被 Excel 或 WPS 另存过。请不要编辑或另存 {path.name}。") from None
-    try:
-        rows = list(csv.DictReader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise StoreError(f"文字数据文件 {path} 不是有效的 CSV 文件（{exc}）。") from None
-    texts: Texts = {}
-    for row in rows:
-        code, key = _unquoted((row.get("unit_code") or "").strip()), (row.get("key") or "").strip()
-        if code and key:
-            texts.setdefault(code, {})[key] = _unquoted(row.get("text") or "")
+    except OSError as exc:
+        raise StoreError(f"无法读取文字数据文件 {path}：{os_reason(exc)}。") from None
     return texts
 
 
@@ -271,7 +271,7 @@ def _parse(path: Path, rows: Iterator[list[str]]) -> tuple[Values, set[int]]:
             f"（表头应为 {','.join(COLUMNS)}）。"
         )
     at = {column: header.index(column) for column in ("unit_code", "year", "key", "value")}
-    values: Values = {}
+    values: dict[str, dict[str, Decimal]] = {}
     years: set[int] = set()
     keys: dict[str, str] = {}  # each key's one str
     numbers: dict[str, Decimal] = {}  # the small numbers' one Decimal (the same digits: 0 and 0.00 differ)
@@ -303,7 +303,48 @@ def _parse(path: Path, rows: Iterator[list[str]]) -> tuple[Values, set[int]]:
     if len(years) > 1:
         shown = "、".join(str(y) for y in sorted(years))
         raise StoreError(f"数据文件 {path} 混有多个年度（{shown}）的数据，每个年度应单独一个文件。")
-    return values, years
+    return _frozen(values), years
+
+
+class UnitValues(Mapping[str, Decimal]):
+    """A unit's values of a dataset, read-only: its numbers in a tuple, the keys' places in a dict
+    that every unit with the same keys shares (a dict of its own per unit is some 6 KiB)."""
+
+    __slots__ = ("_places", "_values")
+
+    def __init__(self, places: dict[str, int], values: tuple):
+        self._places, self._values = places, values
+
+    def __getitem__(self, key: str) -> Decimal:
+        return self._values[self._places[key]]
+
+    def __contains__(self, key) -> bool:
+        return key in self._places
+
+    def __iter__(self):
+        return iter(self._places)
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+    def __reduce__(self):
+        return UnitValues, (self._places, self._values)
+
+
+def _frozen(values: dict[str, dict[str, Decimal]]) -> Values:
+    """{code: UnitValues}, the units with the same keys in the same order sharing their places."""
+    shared: dict[tuple[str, ...], dict[str, int]] = {}
+    frozen: Values = {}
+    for code, unit in values.items():
+        order = tuple(unit)
+        places = shared.get(order)
+        if places is None:
+            places = shared[order] = {key: i for i, key in enumerate(order)}
+        frozen[code] = UnitValues(places, tuple(unit.values()))
+    return frozen
 
 
 _YEAR = re.compile(r"[0-9]{4}")

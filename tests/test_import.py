@@ -154,7 +154,9 @@ def test_demo_imports_last_years_published_reports_and_checks_carry_over(tmp_pat
     with_own = run_batch(this_year, previous_by_unit=own)
     assert with_import.findings == with_own.findings
     # and a carry-over that differs from what was published is caught
-    previous["01"]["t3.carried_over.natural"] += 1
+    changed = dict(previous["01"])  # a dataset's units are read-only (store.UnitValues)
+    changed["t3.carried_over.natural"] += 1
+    previous = {**previous, "01": changed}
     altered = run_batch(this_year, previous_by_unit=previous)
     assert [(f.unit_code, f.rule, f.column) for f in altered.findings if f.rule == "X1"] == [
         ("01", "X1", "自然人")]

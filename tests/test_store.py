@@ -243,15 +243,36 @@ def test_a_byte_that_is_not_utf8_far_down_the_file_is_still_found(written, tmp_p
 
 
 def test_units_share_the_keys_and_small_numbers_of_the_dataset(written):
-    path, _ = written
+    """A 1,000-unit dataset is some 6 MiB as a dict per unit; its units share their keys' places."""
+    import pickle
+
+    from pipeline.cache import digest_by_unit
+
+    path, result = written
     values = load_dataset(path)
     first, second = values["03"], values["12"]
-    assert set(first) == set(second)
-    for key in first:
-        assert next(k for k in second if k == key) is next(k for k in first if k == key)
+    assert first._places is second._places  # the same keys in the same order
     zeros = [v for unit in values.values() for v in unit.values() if v == 0 and str(v) == "0"]
     assert len(zeros) > 10 and all(z is zeros[0] for z in zeros)
-    assert values == {"03": first, "12": second}
+    plain = {code: dict(unit) for code, unit in values.items()}
+    assert values == plain and first == plain["03"] and plain["03"] == first
+    assert plain["12"] == {k: v for k, v in finance_values().items() if v is not None}
+    assert "t2.rules.issued" in first and "t2.nothing" not in first and first.get("t2.nothing") is None
+    assert repr(first) == repr(plain["03"]) and digest_by_unit(values) == digest_by_unit(plain)
+    copied = pickle.loads(pickle.dumps(values))
+    assert copied == plain and copied["03"]._places is copied["12"]._places
+    with pytest.raises(TypeError):
+        first["t2.rules.issued"] = Decimal(1)  # read-only: a unit's dataset is as it was written
+
+
+def test_a_texts_file_that_is_not_utf8_gives_a_chinese_error(tmp_path):
+    from pipeline.store import load_texts
+
+    path = tmp_path / "texts.csv"
+    path.write_bytes("unit_code,key,text\n03,text.s1,概述\n".encode("gbk"))
+    with pytest.raises(StoreError) as caught:
+        load_texts(path)
+    assert caught.value.message == f"文字数据文件 {path} 不是 UTF-8 编码，可能被 Excel 或 WPS 另存过。请不要编辑或另存 texts.csv。"
 
 
 def test_find_previous_in_an_output_root_and_in_a_year_folder(written, tmp_path):

@@ -198,14 +198,20 @@ def share_values(submission: Submission) -> None:
     values = {}
     for key, value in submission.values.items():
         if isinstance(value, Decimal):
-            text = str(value)
-            if len(text) <= 12:
-                shared = _SHARED_NUMBERS.get(text)
-                if shared is None and len(_SHARED_NUMBERS) < SHARED_NUMBERS_LIMIT:
-                    shared = _SHARED_NUMBERS[text] = value
-                value = shared if shared is not None else value
+            value = shared_number(str(value), value)
         values[sys.intern(key)] = value
     submission.values = values
+
+
+def shared_number(text: str, value: Decimal) -> Decimal:
+    """The one Decimal of this process for a small number written `text` (its digits as `value`
+    has them), or `value` itself (a long number, or the table is full)."""
+    if len(text) > 12:
+        return value
+    shared = _SHARED_NUMBERS.get(text)
+    if shared is None and len(_SHARED_NUMBERS) < SHARED_NUMBERS_LIMIT:
+        shared = _SHARED_NUMBERS[text] = value
+    return shared if shared is not None else value
 
 
 _JOB = None

@@ -255,10 +255,9 @@ def _read(path: Path) -> tuple[Values, set[int]]:
             raise StoreError(f"无法读取数据文件 {path}：{os_reason(exc)}。") from None
 
 
-SHARED_NUMBERS_LIMIT = 4096  # distinct small numbers a dataset's units share (a hostile file cannot grow the table)
-
-
 def _parse(path: Path, rows: Iterator[list[str]]) -> tuple[Values, set[int]]:
+    from .perfile import shared_number  # the small numbers' one Decimal (the same digits: 0 and 0.00 differ)
+
     name = path.name
     first = next(rows, None)
     if first is None or not any(field.strip() for field in first):
@@ -274,7 +273,6 @@ def _parse(path: Path, rows: Iterator[list[str]]) -> tuple[Values, set[int]]:
     values: dict[str, dict[str, Decimal]] = {}
     years: set[int] = set()
     keys: dict[str, str] = {}  # each key's one str
-    numbers: dict[str, Decimal] = {}  # the small numbers' one Decimal (the same digits: 0 and 0.00 differ)
     for number, row in enumerate(rows, start=2):
         if not any(field.strip() for field in row):
             continue
@@ -288,13 +286,10 @@ def _parse(path: Path, rows: Iterator[list[str]]) -> tuple[Values, set[int]]:
         if not _YEAR.fullmatch(year):  # not str.isdigit(): "2024²" is digits to it, and int() refuses it
             raise StoreError(f"{where}的年度（year）应为四位数字的年份，如 2024，实际为“{_short(year)}”。请不要编辑 {name}；可重新运行上一年度的 nianbao run 生成。")
         years.add(int(year))
-        number_value = numbers.get(value)
+        number_value = _decimal(value)
         if number_value is None:
-            number_value = _decimal(value)
-            if number_value is None:
-                raise StoreError(f"{where}的数值（value）应为不带指数的普通数字（如 12、1.25、-18），实际为“{_short(value)}”。请不要编辑 {name}；可重新运行上一年度的 nianbao run 生成。")
-            if len(value) <= 12 and len(numbers) < SHARED_NUMBERS_LIMIT:
-                numbers[value] = number_value
+            raise StoreError(f"{where}的数值（value）应为不带指数的普通数字（如 12、1.25、-18），实际为“{_short(value)}”。请不要编辑 {name}；可重新运行上一年度的 nianbao run 生成。")
+        number_value = shared_number(value, number_value)  # checked first: the table is the process's
         key = keys.setdefault(key, key)
         unit = values.setdefault(code, {})
         if key in unit and unit[key] != number_value:

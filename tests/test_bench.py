@@ -60,3 +60,26 @@ def test_the_county_a_year_on_is_checked_against_last_years_data_as_most_countie
     with_texts = sorted(u.unit.code for u in this_year.result.units if u.submission is not None)
     assert copied == set(with_texts[::10])
     assert [u.status for u in outcome.result.units] == [u.status for u in this_year.result.units]
+
+
+def test_a_phase_s_memory_peak_is_its_own_not_that_of_the_process_that_started_it():
+    """Regression: the second-year figure read 238 MiB because getrusage in a process started by
+    subprocess (vforked on Linux) reports the launching process's peak when that is higher."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    if not Path("/proc/self/status").exists():
+        pytest.skip("the peak is read from /proc")
+    ballast = bytearray(160 * 2**20)
+    ballast[:: 4096] = b"x" * len(range(0, len(ballast), 4096))  # make every page resident
+    del ballast
+    status = Path("/proc/self/status").read_text(encoding="ascii")
+    launcher_peak = int(status.split("VmHWM:")[1].split()[0]) / 1024
+    code = "import json; from pipeline.bench import _peak_rss; print(json.dumps(_peak_rss()))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    phase_peak = json.loads(done.stdout)["rss_mib"]
+    assert launcher_peak > 160
+    assert phase_peak < launcher_peak - 100  # a bare interpreter with the bench module: tens of MiB

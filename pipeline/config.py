@@ -56,7 +56,7 @@ _TOP_KEYS = ("county", "code", "year", "inbox", "output", "history", "deadline",
 _UNIT_KEYS = ("code", "name", "full_name", "kind", "aliases")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
     code: str
     name: str

@@ -14,7 +14,7 @@ from .forms.spec import ERROR, NOTICE, WARNING
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, NOTICE: 2}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     unit_code: str  # 单位代码 ("" when the unit is not known)
     unit: str  # 单位 (name from the roster, or what the file says when unknown)

@@ -141,9 +141,7 @@ def start_outputs(
     summary = submit(SUMMARY_NAME, _summary_task, run, out / SUMMARY_NAME)
     summary_report = submit(SUMMARY_REPORT_NAME, _summary_report_task, run, out / SUMMARY_REPORT_NAME, checked_draft)
     title = f"{config.county}{result.year}年度政府信息公开工作年度报告 问题清单"
-    units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
-    findings = submit(FINDINGS_XLSX, _findings_task, result.findings, out, title, result.year,
-                      result.form.rules + result.form.text_rules, units)
+    findings = submit(FINDINGS_XLSX, _findings_task, run, out, title)
     datasets = submit(DATASET, _datasets_task, run, out)
     returns = out / RETURNS_DIR
     copies: dict[Path, str] = {}  # every copy the run has: path → digest
@@ -227,12 +225,15 @@ def _datasets_task(run: bytes | str, out: Path) -> tuple[Path, Path]:
     return write_dataset(result, config, out), write_texts(out, iter_text_records(result))
 
 
-def _findings_task(findings, out: Path, title: str, year: int, rules, units) -> None:
+def _findings_task(run: bytes | str, out: Path, title: str) -> None:
     from .report.findings_html import write_findings_html
     from .report.findings_xlsx import write_findings_xlsx
 
-    write_findings_xlsx(findings, out / FINDINGS_XLSX, title=title, year=year, rules=rules)
-    write_findings_html(findings, out / FINDINGS_HTML, title=title, units=units)
+    result, _, _ = _run_of(run)  # not the findings pickled apart: a county's are megabytes
+    rules = result.form.rules + result.form.text_rules
+    units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
+    write_findings_xlsx(result.findings, out / FINDINGS_XLSX, title=title, year=result.year, rules=rules)
+    write_findings_html(result.findings, out / FINDINGS_HTML, title=title, units=units)
 
 
 def _copy_task(data, findings, path: Path, year: int, unit: str) -> None:

@@ -137,6 +137,7 @@ class Workers:
         self._mp_context = mp_context
         self._pool: ProcessPoolExecutor | None = None
         self._lists: deque = deque()  # (function, enumerate of (label, args), done) of submit_each
+        self._shared: list[str] = []  # tokens of share_each, let go of on leaving
 
     def inherit_on_start(self) -> bool:
         """The worker processes are yet to be started, and will be forked: what this process holds
@@ -146,6 +147,17 @@ class Workers:
         import multiprocessing
 
         return (self._mp_context or multiprocessing).get_start_method() == "fork"
+
+    def share_each(self, items: Sequence[Any]) -> list[Any]:
+        """Task arguments for `items`. When the workers are yet to be forked, each is an `Inherited`
+        (two small values to pickle: the worker finds the item in the memory it was forked with),
+        else the item itself (pickled with its task). Call it before the first task is submitted."""
+        if not self.inherit_on_start():
+            return list(items)
+        token = f"shared-{os.getpid()}-{next(_TOKENS)}"
+        _INHERITED[token] = items
+        self._shared.append(token)
+        return [Inherited(token, index) for index in range(len(items))]
 
     def submit(self, function: Callable[..., Any], *args: Any) -> Future:
         if self.workers <= 1:
@@ -222,6 +234,30 @@ class Workers:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=kind is not None)
             self._pool = None
+        for token in self._shared:
+            _INHERITED.pop(token, None)
+        self._shared.clear()
+
+
+# What `Workers.share_each` left for the workers it forks: {token: items}
+_INHERITED: dict[str, Sequence[Any]] = {}
+_TOKENS = itertools.count()
+
+
+@dataclass(frozen=True, slots=True)
+class Inherited:
+    """Item `index` of what a run's process shared with its forked workers (`Workers.share_each`)."""
+
+    token: str
+    index: int
+
+    def get(self) -> Any:
+        return _INHERITED[self.token][self.index]
+
+
+def given(argument: Any) -> Any:
+    """A task's argument as the task uses it: the item an `Inherited` stands for, or itself."""
+    return argument.get() if isinstance(argument, Inherited) else argument
 
 
 class _Deferred(Future):

@@ -175,6 +175,7 @@ def _write_outputs_and_reports(result, config, options, templates, previous, mem
                                     memo=memo, checked=True)
     county_tasks = 0 if outputs is not None else len(result.units) + 4  # at most: the copies and 4 outputs
     with Workers(options.jobs, len(pending_reports.tasks) + county_tasks) as workers:
+        pending_reports.share(workers)  # before any task starts the workers
         pending_outputs = None
         if outputs is None:
             from .outputs import start_outputs

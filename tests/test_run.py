@@ -302,3 +302,20 @@ def test_temporary_files_a_killed_run_left_are_removed_by_the_next_run(tmp_path)
     run_county(config, RunOptions(jobs=1))
     assert [p for p in stale if p.exists()] == []
     assert all(p.exists() for p in kept)
+
+
+def test_forked_report_workers_read_the_units_themselves_not_pickled_by_the_run(tmp_path, monkeypatch):
+    """The run's process used to read each unit's numbers back from its spill and pickle them again
+    for the worker rendering its report (CPU, and memory it never gave back); forked workers have
+    them already."""
+    from pipeline.spill import HeldSubmission
+
+    def refuse(self):
+        raise AssertionError("a held submission was pickled for a worker")
+
+    config = county(tmp_path)
+    inbox_of_three(config)
+    monkeypatch.setattr(HeldSubmission, "__reduce__", refuse)
+    outcome = run_county(config, RunOptions(jobs=2))
+    assert not outcome.problems and set(outcome.reports) == {"03", "12"}
+    assert all(path.stat().st_size > 0 for path in outcome.reports.values())

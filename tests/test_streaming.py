@@ -7,6 +7,7 @@ import csv
 import io
 import multiprocessing
 import os
+import pickle
 import zipfile
 
 import pytest
@@ -193,3 +194,31 @@ def test_a_forked_worker_reads_the_shared_run():
 
 def _units_of(token: str) -> list[str]:
     return outputs._run_of(token)[0]["units"]
+
+
+# --- items shared with forked workers (Workers.share_each) -------------------------------------
+
+
+def test_forked_workers_are_sent_a_token_for_each_shared_item_and_others_the_item():
+    from pipeline import pool
+
+    items = [("青塘镇", 1), ("龙潭乡", 2)]
+    with Workers(2, 2, mp_context=multiprocessing.get_context("fork")) as workers:
+        handles = workers.share_each(items)
+        assert all(isinstance(h, pool.Inherited) for h in handles)
+        assert len(pickle.dumps(handles[1])) < 120  # what a task is sent: not the item
+        futures = [workers.submit(pool.given, h) for h in handles]
+        assert [f.result() for f in futures] == items
+    assert pool._INHERITED == {}  # let go of once the workers are done
+    spawned = Workers(2, 2, mp_context=multiprocessing.get_context("spawn"))
+    assert spawned.share_each(items) == items  # pickled with each task, as on Windows
+    assert Workers(1, 2).share_each(items) == items  # the tasks run here
+    assert pool.given(items[0]) is items[0]
+
+
+def test_items_are_not_shared_once_the_workers_run():
+    from pipeline import pool
+
+    with Workers(2, 2, mp_context=multiprocessing.get_context("fork")) as workers:
+        workers.submit(pool.given, 1).result()  # the workers are forked now: too late to inherit
+        assert workers.share_each(["青塘镇"]) == ["青塘镇"]

@@ -335,12 +335,20 @@ class PendingReports:
         self.digests: dict[str, str] = {}
         self.written: dict[str, Path] = {}
         self._outcomes: list = []  # pool.Outcome of each task, as it finishes
+        self._arguments: list | None = None  # what each task is sent for its made_of (`share`)
+
+    def share(self, workers) -> None:
+        """Before `workers` start: forked, they find each report's unit and submission in their
+        own memory (reading its numbers from the run's spill themselves) instead of this process
+        reading, unpickling and pickling them again for every task."""
+        self._arguments = workers.share_each([made_of for _, _, made_of in self.tasks])
 
     def submit(self, workers) -> None:
         """Give the reports to `workers` (a `pool.Workers`): rendered while `workers.completed()`
         runs, a few at a time."""
         self._outcomes = [None] * len(self.tasks)
-        tasks = ((path.name, (self.template, made_of, path)) for _, path, made_of in self.tasks)
+        arguments = self._arguments if self._arguments is not None else [made_of for _, _, made_of in self.tasks]
+        tasks = ((path.name, (self.template, argument, path)) for (_, path, _), argument in zip(self.tasks, arguments))
         workers.submit_each(_render_task, tasks, self._outcomes.__setitem__)
 
     def finish(self) -> dict[str, Path]:
@@ -402,15 +410,17 @@ def _context(form: Form, year: int, unit: Unit, submission: Submission, draft: b
     return report_context(form, year, unit, submission, draft=draft)
 
 
-def _render_task(template: Path, made_of: tuple, path: Path) -> bool | str:
+def _render_task(template: Path, made_of, path: Path) -> bool | str:
     """Render one report (in a worker, its context made there too): True when written, False when
-    already identical, or why not."""
+    already identical, or why not. `made_of`: the arguments of report_context, or a
+    `pool.Inherited` standing for them."""
     from jinja2 import UndefinedError
 
+    from ..pool import given
     from .compiled import ReportTooLarge
 
     try:
-        return render_report(template, _context(*made_of), path)
+        return render_report(template, _context(*given(made_of)), path)
     except UndefinedError:
         return _UNDEFINED
     except ReportTooLarge:

@@ -61,7 +61,7 @@ INFO_VALUE_COLUMN = 2
 META_KEYS = ("product", "format", "year", "unit_code", "unit_name", "template_version")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     sheet: str
     row: int  # 1-based

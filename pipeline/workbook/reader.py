@@ -40,7 +40,7 @@ YEAR_TEXT = re.compile(r"[0-9]{4}")  # ASCII digits only: "2025²" is not a year
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileInfo:
     path: Path
     size: int
@@ -62,7 +62,7 @@ class FileInfo:
         return cls(snapshot.path, snapshot.size, snapshot.modified, snapshot.sha256, snapshot.label)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Provenance:
     """Where a value of a published report was printed: file, table, and its row and column labels
     as printed (a workbook's values are located by `Submission.places` instead)."""

@@ -141,7 +141,12 @@ def start_outputs(
     summary = submit(SUMMARY_NAME, _summary_task, run, out / SUMMARY_NAME)
     summary_report = submit(SUMMARY_REPORT_NAME, _summary_report_task, run, out / SUMMARY_REPORT_NAME, checked_draft)
     title = f"{config.county}{result.year}年度政府信息公开工作年度报告 问题清单"
-    findings = submit(FINDINGS_XLSX, _findings_task, run, out, title)
+    if isinstance(run, str):  # forked workers: the findings are in the run they inherit
+        listed = run
+    else:  # not the whole run unpickled by one more worker: only what the lists show
+        units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
+        listed = (result.findings, result.year, result.form.rules + result.form.text_rules, units)
+    findings = submit(FINDINGS_XLSX, _findings_task, listed, out, title)
     datasets = submit(DATASET, _datasets_task, run, out)
     returns = out / RETURNS_DIR
     copies: dict[Path, str] = {}  # every copy the run has: path → digest
@@ -225,15 +230,20 @@ def _datasets_task(run: bytes | str, out: Path) -> tuple[Path, Path]:
     return write_dataset(result, config, out), write_texts(out, iter_text_records(result))
 
 
-def _findings_task(run: bytes | str, out: Path, title: str) -> None:
+def _findings_task(listed: str | tuple, out: Path, title: str) -> None:
+    """问题清单.xlsx and .html. `listed`: the token of the run a forked worker inherited (a county's
+    findings pickled are megabytes, and pickling left a UTF-8 copy of every message in the run's
+    process), or (findings, year, rules, units)."""
     from .report.findings_html import write_findings_html
     from .report.findings_xlsx import write_findings_xlsx
 
-    result, _, _ = _run_of(run)  # not the findings pickled apart: a county's are megabytes
-    rules = result.form.rules + result.form.text_rules
-    units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
-    write_findings_xlsx(result.findings, out / FINDINGS_XLSX, title=title, year=result.year, rules=rules)
-    write_findings_html(result.findings, out / FINDINGS_HTML, title=title, units=units)
+    if isinstance(listed, str):
+        result, _, _ = _run_of(listed)
+        units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
+        listed = (result.findings, result.year, result.form.rules + result.form.text_rules, units)
+    findings, year, rules, units = listed
+    write_findings_xlsx(findings, out / FINDINGS_XLSX, title=title, year=year, rules=rules)
+    write_findings_html(findings, out / FINDINGS_HTML, title=title, units=units)
 
 
 def _copy_task(data, findings, path: Path, year: int, unit: str) -> None:

@@ -222,3 +222,26 @@ def test_items_are_not_shared_once_the_workers_run():
     with Workers(2, 2, mp_context=multiprocessing.get_context("fork")) as workers:
         workers.submit(pool.given, 1).result()  # the workers are forked now: too late to inherit
         assert workers.share_each(["青塘镇"]) == ["青塘镇"]
+
+
+def test_the_findings_lists_are_the_same_from_the_inherited_run_or_sent_as_lists(tmp_path):
+    """Forked workers read the findings from the run they inherit; spawned ones (Windows) are sent
+    only the lists, not the whole run."""
+    from helpers import FORM_2021, LONGTAN, county, write_report
+    from pipeline.batch import run_batch
+
+    config = county(tmp_path)
+    write_report(config.inbox / "05-龙潭乡.xlsx", FORM_2021, unit=LONGTAN, changes={"t3.received.natural": 99})
+    result = run_batch(config, jobs=1)
+    assert result.findings
+    written = {}
+    for how, mp in (("fork", "fork"), ("spawn", "spawn")):
+        out = tmp_path / how
+        out.mkdir()
+        with Workers(2, 5, mp_context=multiprocessing.get_context(mp)) as workers:
+            pending = outputs.start_outputs(result, config, workers, folder=out)
+            list(workers.completed(pending.futures))
+            pending.finish()
+        written[how] = {name: (out / name).read_bytes() for name in (outputs.FINDINGS_XLSX, outputs.FINDINGS_HTML)}
+    assert written["fork"] == written["spawn"]
+    assert "龙潭乡" in written["fork"][outputs.FINDINGS_HTML].decode("utf-8")

@@ -319,3 +319,8 @@ def test_forked_report_workers_read_the_units_themselves_not_pickled_by_the_run(
     outcome = run_county(config, RunOptions(jobs=2))
     assert not outcome.problems and set(outcome.reports) == {"03", "12"}
     assert all(path.stat().st_size > 0 for path in outcome.reports.values())
+    from pipeline.word.render import render_reports
+
+    again = render_reports(outcome.result, config, out_dir=tmp_path / "again", jobs=2)  # the library call alone
+    assert {code: path.read_bytes() for code, path in again.items()} == {
+        code: path.read_bytes() for code, path in outcome.reports.items()}

@@ -260,6 +260,7 @@ def render_reports(
     pending = start_reports(result, config, templates_dir, out_dir, draft=draft, pdf=pdf, memo=memo,
                             checked=checked, progress=progress)
     with Workers(jobs, len(pending.tasks)) as workers:
+        pending.share(workers)
         pending.submit(workers)
         for label in workers.completed():
             if progress:

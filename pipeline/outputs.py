@@ -141,11 +141,9 @@ def start_outputs(
     summary = submit(SUMMARY_NAME, _summary_task, run, out / SUMMARY_NAME)
     summary_report = submit(SUMMARY_REPORT_NAME, _summary_report_task, run, out / SUMMARY_REPORT_NAME, checked_draft)
     title = f"{config.county}{result.year}年度政府信息公开工作年度报告 问题清单"
-    if isinstance(run, str):  # forked workers: the findings are in the run they inherit
-        listed = run
-    else:  # not the whole run unpickled by one more worker: only what the lists show
-        units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
-        listed = (result.findings, result.year, result.form.rules + result.form.text_rules, units)
+    # forked workers: the findings are in the run they inherit; else not the whole run unpickled
+    # by one more worker, only what the lists show
+    listed = run if isinstance(run, str) else _findings_lists(result)
     findings = submit(FINDINGS_XLSX, _findings_task, listed, out, title)
     datasets = submit(DATASET, _datasets_task, run, out)
     returns = out / RETURNS_DIR
@@ -237,13 +235,15 @@ def _findings_task(listed: str | tuple, out: Path, title: str) -> None:
     from .report.findings_html import write_findings_html
     from .report.findings_xlsx import write_findings_xlsx
 
-    if isinstance(listed, str):
-        result, _, _ = _run_of(listed)
-        units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
-        listed = (result.findings, result.year, result.form.rules + result.form.text_rules, units)
-    findings, year, rules, units = listed
+    findings, year, rules, units = _findings_lists(_run_of(listed)[0]) if isinstance(listed, str) else listed
     write_findings_xlsx(findings, out / FINDINGS_XLSX, title=title, year=year, rules=rules)
     write_findings_html(findings, out / FINDINGS_HTML, title=title, units=units)
+
+
+def _findings_lists(result: RunResult) -> tuple:
+    """(findings, year, rules, units) of 问题清单: what its two files show."""
+    units = [(u.unit.code, u.unit.name, u.status) for u in result.units]
+    return result.findings, result.year, result.form.rules + result.form.text_rules, units
 
 
 def _copy_task(data, findings, path: Path, year: int, unit: str) -> None:

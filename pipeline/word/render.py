@@ -260,7 +260,6 @@ def render_reports(
     pending = start_reports(result, config, templates_dir, out_dir, draft=draft, pdf=pdf, memo=memo,
                             checked=checked, progress=progress)
     with Workers(jobs, len(pending.tasks)) as workers:
-        pending.share(workers)
         pending.submit(workers)
         for label in workers.completed():
             if progress:
@@ -339,7 +338,7 @@ class PendingReports:
         self._arguments: list | None = None  # what each task is sent for its made_of (`share`)
 
     def share(self, workers) -> None:
-        """Before `workers` start: forked, they find each report's unit and submission in their
+        """Before `workers` start (`submit` does it when not done before): forked, they find each report's unit and submission in their
         own memory (reading its numbers from the run's spill themselves) instead of this process
         reading, unpickling and pickling them again for every task."""
         self._arguments = workers.share_each([made_of for _, _, made_of in self.tasks])
@@ -348,8 +347,9 @@ class PendingReports:
         """Give the reports to `workers` (a `pool.Workers`): rendered while `workers.completed()`
         runs, a few at a time."""
         self._outcomes = [None] * len(self.tasks)
-        arguments = self._arguments if self._arguments is not None else [made_of for _, _, made_of in self.tasks]
-        tasks = ((path.name, (self.template, argument, path)) for (_, path, _), argument in zip(self.tasks, arguments))
+        if self._arguments is None:
+            self.share(workers)  # the items themselves once the workers run (see pool.Workers.share_each)
+        tasks = ((path.name, (self.template, argument, path)) for (_, path, _), argument in zip(self.tasks, self._arguments))
         workers.submit_each(_render_task, tasks, self._outcomes.__setitem__)
 
     def finish(self) -> dict[str, Path]:

@@ -10,7 +10,6 @@ File names come from the roster, never from what a township typed. The inbox is 
 from __future__ import annotations
 
 import dataclasses
-import pickle
 from concurrent.futures import Future
 from dataclasses import dataclass
 from decimal import Decimal
@@ -83,7 +82,6 @@ class PendingOutputs:
     def finish(self) -> dict[str, Path]:
         """Every task is looked at: what was written is recorded, then the first error (in the
         order below) is raised."""
-        forget_shared_run()  # every task is done: the workers no longer need it
         out = self.out
         errors = [f.exception() for f in (self.findings, self.summary, self.summary_report, self.datasets)]
         for path in self.copies:  # in roster order, whatever order the copies finished in
@@ -122,13 +120,13 @@ def start_outputs(
     checked_draft: bool | None = None,
 ) -> PendingOutputs:
     """Submit the writing of every county output to `workers` (a `pool.Workers`); see `write_outputs`.
-    The tasks that need all of the run (without the bytes kept for the copies) get it from this
-    process's memory when the workers are forked now (a 1,000-unit run is some 20 MiB of objects,
-    which each worker would otherwise unpickle a copy of), else pickled once.
+    The tasks that need all of the run get it through `workers.share`: from this process's memory
+    when the workers are forked now or the tasks run here (a 1,000-unit run is some 20 MiB of
+    objects, which each worker would otherwise unpickle a copy of), else pickled once, without the
+    bytes kept for the copies.
     `checked_draft`: the run checked the Word template already (see `write_summary_report`)."""
     out = folder if folder is not None else year_folder(config)
-    light = dataclasses.replace(result, units=[dataclasses.replace(u, source=None) for u in result.units])
-    run = _share_run((light, config, previous), workers)
+    run = workers.share((result if workers.in_memory else _without_sources(result), config, previous))
     futures: dict[Future, str] = {}
 
     def submit(label: str, function, *args) -> Future:
@@ -141,10 +139,8 @@ def start_outputs(
     summary = submit(SUMMARY_NAME, _summary_task, run, out / SUMMARY_NAME)
     summary_report = submit(SUMMARY_REPORT_NAME, _summary_report_task, run, out / SUMMARY_REPORT_NAME, checked_draft)
     title = f"{config.county}{result.year}年度政府信息公开工作年度报告 问题清单"
-    # forked workers: the findings are in the run they inherit; else not the whole run unpickled
-    # by one more worker, only what the lists show
-    listed = run if isinstance(run, str) else _findings_lists(result)
-    findings = submit(FINDINGS_XLSX, _findings_task, listed, out, title)
+    # not the whole run unpickled by one more spawned worker: only what the lists show
+    findings = submit(FINDINGS_XLSX, _findings_task, workers.share(_findings_lists(result)), out, title)
     datasets = submit(DATASET, _datasets_task, run, out)
     returns = out / RETURNS_DIR
     copies: dict[Path, str] = {}  # every copy the run has: path → digest
@@ -175,67 +171,52 @@ def _own(unit) -> list:
     return [f for f in unit.findings if f.file in ("", unit.submission.file.name)]
 
 
-# The run the output tasks read, left here for worker processes forked after it was set; a task
-# gets either its token or the pickled run. One run at a time: set again by the next start_outputs.
-_SHARED_RUN: dict[str, tuple] = {}
-
-
-def _share_run(run: tuple, workers) -> bytes | str:
-    _SHARED_RUN.clear()
-    if not workers.inherit_on_start():
-        return pickle.dumps(run, protocol=pickle.HIGHEST_PROTOCOL)
-    token = f"run-{id(run)}"
-    _SHARED_RUN[token] = run
-    return token
-
-
-def forget_shared_run() -> None:
-    """Let go of the run left for forked workers (done, or stopped)."""
-    _SHARED_RUN.clear()
-
-
-def _run_of(run: bytes | str) -> tuple:
-    """(result, config, previous) of a task's `run` argument (see `_share_run`)."""
-    if isinstance(run, str):
-        return _SHARED_RUN[run]  # a forked worker: the run as it was when the worker was forked
-    return pickle.loads(run)
+def _without_sources(result: RunResult) -> RunResult:
+    """The run as pickled for the output tasks: without the bytes of the files with errors (each
+    copy's task is sent its own)."""
+    return dataclasses.replace(result, units=[dataclasses.replace(u, source=None) for u in result.units])
 
 
 # --- the tasks (run in a worker process; arguments and results pickle) -----------------------
 
 
-def _summary_task(run: bytes | str, path: Path) -> Path:
+def _summary_task(run, path: Path) -> Path:
+    """`run`: (result, config, previous) as `pool.Workers.share` gave it."""
+    from .pool import given
     from .summary import write_summary
 
-    result, config, previous = _run_of(run)
+    result, config, previous = given(run)
     return write_summary(result, config, path, previous=previous)
 
 
-def _summary_report_task(run: bytes | str, path: Path, checked_draft: bool | None) -> tuple[Path | None, bool]:
+def _summary_report_task(run, path: Path, checked_draft: bool | None) -> tuple[Path | None, bool]:
+    from .pool import given
     from .summary import NoAcceptedUnit, is_draft, write_summary_report
 
-    result, config, _ = _run_of(run)
+    result, config, _ = given(run)
     try:
         return write_summary_report(result, config, path, checked_draft=checked_draft), is_draft(result)
     except NoAcceptedUnit:
         return None, False
 
 
-def _datasets_task(run: bytes | str, out: Path) -> tuple[Path, Path]:
+def _datasets_task(run, out: Path) -> tuple[Path, Path]:
+    from .pool import given
     from .store import iter_text_records, write_dataset, write_texts
 
-    result, config, _ = _run_of(run)
+    result, config, _ = given(run)
     return write_dataset(result, config, out), write_texts(out, iter_text_records(result))
 
 
-def _findings_task(listed: str | tuple, out: Path, title: str) -> None:
-    """问题清单.xlsx and .html. `listed`: the token of the run a forked worker inherited (a county's
-    findings pickled are megabytes, and pickling left a UTF-8 copy of every message in the run's
-    process), or (findings, year, rules, units)."""
+def _findings_task(listed, out: Path, title: str) -> None:
+    """问题清单.xlsx and .html. `listed`: (findings, year, rules, units) as `pool.Workers.share`
+    gave it (a county's findings pickled are megabytes, and pickling left a UTF-8 copy of every
+    message in the run's process: forked workers read them from the memory they inherited)."""
+    from .pool import given
     from .report.findings_html import write_findings_html
     from .report.findings_xlsx import write_findings_xlsx
 
-    findings, year, rules, units = _findings_lists(_run_of(listed)[0]) if isinstance(listed, str) else listed
+    findings, year, rules, units = given(listed)
     write_findings_xlsx(findings, out / FINDINGS_XLSX, title=title, year=year, rules=rules)
     write_findings_html(findings, out / FINDINGS_HTML, title=title, units=units)
 

@@ -8,8 +8,10 @@ submitted a few at a time, so that a long list of tasks (e.g. files' bytes) is n
 
 from __future__ import annotations
 
+import collections.abc
 import itertools
 import os
+import pickle
 from collections import deque
 from concurrent.futures import BrokenExecutor, FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass
@@ -137,7 +139,7 @@ class Workers:
         self._mp_context = mp_context
         self._pool: ProcessPoolExecutor | None = None
         self._lists: deque = deque()  # (function, enumerate of (label, args), done) of submit_each
-        self._shared: list[str] = []  # tokens of share_each, let go of on leaving
+        self._shared: list[str] = []  # tokens of share and share_each, let go of on leaving
 
     def inherit_on_start(self) -> bool:
         """The worker processes are yet to be started, and will be forked: what this process holds
@@ -148,16 +150,41 @@ class Workers:
 
         return (self._mp_context or multiprocessing).get_start_method() == "fork"
 
-    def share_each(self, items: Sequence[Any]) -> list[Any]:
-        """Task arguments for `items`. When the workers are yet to be forked, each is an `Inherited`
-        (two small values to pickle: the worker finds the item in the memory it was forked with),
-        else the item itself (pickled with its task). Call it before the first task is submitted."""
+    @property
+    def in_memory(self) -> bool:
+        """The tasks will find what `share` is given in this process's memory: they run here, or in
+        workers yet to be forked. Else (spawned workers, as on Windows, or workers already running)
+        it is pickled to them."""
+        return self.workers <= 1 or self.inherit_on_start()
+
+    def share(self, value: Any) -> Any:
+        """A task argument standing for `value`, which several tasks read and none changes; the
+        task gets the value back with `given`. Call it before the first task is submitted.
+
+        - workers yet to be forked: a `Shared` token, two small values to pickle: the worker finds
+          the value in the memory it was forked with (a county's run is megabytes of objects that
+          every worker would otherwise unpickle a copy of);
+        - tasks run here: the value itself;
+        - spawned workers: the value pickled once (`Pickled`), not again for every task."""
+        if self.workers <= 1:
+            return value
         if not self.inherit_on_start():
-            return list(items)
+            return Pickled(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        return Shared(self._keep(value))
+
+    def share_each(self, items: Sequence[Any]) -> Sequence[Any]:
+        """Task arguments for `items` (one each, by index), as `share` does for one value: for
+        workers yet to be forked, item i is `Shared(token, i)` (made as it is asked for, not a
+        thousand handles at once); else the items themselves (pickled with each task)."""
+        if not self.inherit_on_start():
+            return items
+        return _SharedItems(self._keep(items), len(items))
+
+    def _keep(self, value: Any) -> str:
         token = f"shared-{os.getpid()}-{next(_TOKENS)}"
-        _INHERITED[token] = items
+        _INHERITED[token] = value
         self._shared.append(token)
-        return [Inherited(token, index) for index in range(len(items))]
+        return token
 
     def submit(self, function: Callable[..., Any], *args: Any) -> Future:
         if self.workers <= 1:
@@ -239,25 +266,54 @@ class Workers:
         self._shared.clear()
 
 
-# What `Workers.share_each` left for the workers it forks: {token: items}
-_INHERITED: dict[str, Sequence[Any]] = {}
+# What `Workers.share` and `share_each` left for the workers it forks: {token: value}
+_INHERITED: dict[str, Any] = {}
 _TOKENS = itertools.count()
 
 
 @dataclass(frozen=True, slots=True)
-class Inherited:
-    """Item `index` of what a run's process shared with its forked workers (`Workers.share_each`)."""
+class Shared:
+    """What a run's process shared with the workers it forks (`Workers.share`): the value of
+    `token`, or its item `index`."""
 
     token: str
-    index: int
+    index: int | None = None
 
     def get(self) -> Any:
-        return _INHERITED[self.token][self.index]
+        value = _INHERITED[self.token]
+        return value if self.index is None else value[self.index]
+
+
+@dataclass(frozen=True, slots=True)
+class Pickled:
+    """A value pickled once for workers that do not share this process's memory (`Workers.share`)."""
+
+    data: bytes
+
+    def get(self) -> Any:
+        return pickle.loads(self.data)
+
+
+class _SharedItems(collections.abc.Sequence):
+    """`Shared(token, i)` for i in range(length), made when asked for."""
+
+    def __init__(self, token: str, length: int):
+        self._token, self._length = token, length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if not -self._length <= index < self._length:
+            raise IndexError(index)
+        return Shared(self._token, index % self._length)
 
 
 def given(argument: Any) -> Any:
-    """A task's argument as the task uses it: the item an `Inherited` stands for, or itself."""
-    return argument.get() if isinstance(argument, Inherited) else argument
+    """A task's argument as the task uses it: the value a `Shared` or `Pickled` stands for, or itself."""
+    return argument.get() if isinstance(argument, (Shared, Pickled)) else argument
 
 
 class _Deferred(Future):

@@ -124,9 +124,6 @@ def run_county(config: CountyConfig, options: RunOptions = RunOptions(), progres
     except OfficeUnavailable as exc:
         raise RunError(str(exc)) from None
     finally:
-        from .outputs import forget_shared_run
-
-        forget_shared_run()  # also when the output stage stopped before finishing
         if memo is not None:
             memo.save()
     from .files import remove_stale_temporaries

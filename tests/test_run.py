@@ -256,7 +256,7 @@ def test_an_output_that_cannot_be_written_leaves_no_pdf_behind_its_report(tmp_pa
 
 
 def test_the_run_left_for_forked_workers_is_let_go_when_the_output_stage_stops(tmp_path, monkeypatch):
-    from pipeline import outputs
+    from pipeline import pool
     from pipeline.word.render import PendingReports
 
     config = county(tmp_path)
@@ -264,14 +264,14 @@ def test_the_run_left_for_forked_workers_is_let_go_when_the_output_stage_stops(t
     shared = []
 
     def broken_submit(self, workers):
-        shared.append(dict(outputs._SHARED_RUN))
+        shared.append(dict(pool._INHERITED))
         raise RuntimeError("stopped")
 
     monkeypatch.setattr(PendingReports, "submit", broken_submit)
     with pytest.raises(RuntimeError):
         run_county(config, RunOptions(jobs=2))
     assert shared and shared[0]  # the output tasks were given the run in memory
-    assert outputs._SHARED_RUN == {}
+    assert pool._INHERITED == {}
 
 
 def test_temporary_files_a_killed_run_left_are_removed_by_the_next_run(tmp_path):
@@ -304,10 +304,13 @@ def test_temporary_files_a_killed_run_left_are_removed_by_the_next_run(tmp_path)
     assert all(p.exists() for p in kept)
 
 
-def test_forked_report_workers_read_the_units_themselves_not_pickled_by_the_run(tmp_path, monkeypatch):
+@pytest.mark.parametrize("jobs", [2, 1])
+def test_forked_report_workers_read_the_units_themselves_not_pickled_by_the_run(tmp_path, monkeypatch, jobs):
     """The run's process used to read each unit's numbers back from its spill and pickle them again
     for the worker rendering its report (CPU, and memory it never gave back); forked workers have
-    them already."""
+    them already. With one worker (a one-core machine, `--jobs 1`) the county outputs' tasks used
+    to get a pickled copy of the whole run each, every unit's numbers read back from the spill:
+    they run in this process and read the run itself."""
     from pipeline.spill import HeldSubmission
 
     def refuse(self):
@@ -316,11 +319,11 @@ def test_forked_report_workers_read_the_units_themselves_not_pickled_by_the_run(
     config = county(tmp_path)
     inbox_of_three(config)
     monkeypatch.setattr(HeldSubmission, "__reduce__", refuse)
-    outcome = run_county(config, RunOptions(jobs=2))
+    outcome = run_county(config, RunOptions(jobs=jobs))
     assert not outcome.problems and set(outcome.reports) == {"03", "12"}
     assert all(path.stat().st_size > 0 for path in outcome.reports.values())
     from pipeline.word.render import render_reports
 
-    again = render_reports(outcome.result, config, out_dir=tmp_path / "again", jobs=2)  # the library call alone
+    again = render_reports(outcome.result, config, out_dir=tmp_path / "again", jobs=jobs)  # the library call alone
     assert {code: path.read_bytes() for code, path in again.items()} == {
         code: path.read_bytes() for code, path in outcome.reports.items()}

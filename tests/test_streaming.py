@@ -168,35 +168,40 @@ def test_csv_chunks_of_long_lines_are_cut_by_size(monkeypatch):
     assert b"".join(chunks) == _one_text_writer(("a", "b"), lines)
 
 
-# --- the run shared with forked workers -----------------------------------------------------------
+# --- values shared with the workers (Workers.share, share_each) ----------------------------------
 
 
-def test_forked_workers_get_the_run_from_memory_and_others_a_pickle():
+def test_forked_workers_get_a_shared_value_from_memory_others_the_value_or_a_pickle():
+    from pipeline import pool
+
     run = ({"units": ["青塘镇"]}, "config", None)
-    forked = Workers(2, 5, mp_context=multiprocessing.get_context("fork"))
-    token = outputs._share_run(run, forked)
-    assert isinstance(token, str) and outputs._run_of(token) is run
+    with Workers(2, 5, mp_context=multiprocessing.get_context("fork")) as forked:
+        assert forked.in_memory
+        token = forked.share(run)
+        assert isinstance(token, pool.Shared) and pool.given(token) is run
+        assert len(pickle.dumps(token)) < 120  # what a task is sent: not the value
+    assert pool._INHERITED == {}  # let go of once the workers are done
     spawned = Workers(2, 5, mp_context=multiprocessing.get_context("spawn"))
-    pickled = outputs._share_run(run, spawned)
-    assert isinstance(pickled, bytes) and outputs._run_of(pickled) == run
-    assert outputs._SHARED_RUN == {}  # a new run replaces the last one
-    assert isinstance(outputs._share_run(run, Workers(1, 5)), bytes)  # tasks run here, on a copy
+    assert not spawned.in_memory
+    pickled = spawned.share(run)
+    assert isinstance(pickled, pool.Pickled) and pool.given(pickled) == run and pool.given(pickled) is not run
+    here = Workers(1, 5)
+    assert here.in_memory and here.share(run) is run  # the tasks run here: no copy
+    assert pool._INHERITED == {}
 
 
-def test_a_forked_worker_reads_the_shared_run():
+def test_a_forked_worker_reads_the_shared_value():
     run = ({"units": ["青塘镇", "龙潭乡"]}, "config", None)
     with Workers(2, 2, mp_context=multiprocessing.get_context("fork")) as workers:
-        token = outputs._share_run(run, workers)
-        assert isinstance(token, str)
+        token = workers.share(run)
         future = workers.submit(_units_of, token)
         assert future.result() == ["青塘镇", "龙潭乡"] and future.result() is not run[0]["units"]
 
 
-def _units_of(token: str) -> list[str]:
-    return outputs._run_of(token)[0]["units"]
+def _units_of(token) -> list[str]:
+    from pipeline.pool import given
 
-
-# --- items shared with forked workers (Workers.share_each) -------------------------------------
+    return given(token)[0]["units"]
 
 
 def test_forked_workers_are_sent_a_token_for_each_shared_item_and_others_the_item():
@@ -205,7 +210,10 @@ def test_forked_workers_are_sent_a_token_for_each_shared_item_and_others_the_ite
     items = [("青塘镇", 1), ("龙潭乡", 2)]
     with Workers(2, 2, mp_context=multiprocessing.get_context("fork")) as workers:
         handles = workers.share_each(items)
-        assert all(isinstance(h, pool.Inherited) for h in handles)
+        assert len(handles) == 2 and all(isinstance(h, pool.Shared) for h in handles)
+        assert handles[-1] == handles[1] == pool.Shared(handles[0].token, 1)
+        with pytest.raises(IndexError):
+            handles[2]
         assert len(pickle.dumps(handles[1])) < 120  # what a task is sent: not the item
         futures = [workers.submit(pool.given, h) for h in handles]
         assert [f.result() for f in futures] == items
@@ -216,12 +224,15 @@ def test_forked_workers_are_sent_a_token_for_each_shared_item_and_others_the_ite
     assert pool.given(items[0]) is items[0]
 
 
-def test_items_are_not_shared_once_the_workers_run():
+def test_values_are_not_shared_once_the_workers_run():
     from pipeline import pool
 
     with Workers(2, 2, mp_context=multiprocessing.get_context("fork")) as workers:
         workers.submit(pool.given, 1).result()  # the workers are forked now: too late to inherit
+        assert not workers.in_memory
         assert workers.share_each(["青塘镇"]) == ["青塘镇"]
+        assert pool.given(workers.share("青塘镇")) == "青塘镇"
+        assert isinstance(workers.share("青塘镇"), pool.Pickled)
 
 
 def test_the_findings_lists_are_the_same_from_the_inherited_run_or_sent_as_lists(tmp_path):

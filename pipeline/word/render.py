@@ -8,18 +8,17 @@ every unit of a run that passed (with `draft`, also those with errors, marked è
 
 from __future__ import annotations
 
-from typing import Callable
-
+import collections.abc
 import datetime as dt
 import io
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from markupsafe import Markup, escape
 
-from ..batch import FAILED, PASSED, RunResult
+from ..batch import FAILED, PASSED, RunResult, UnitResult
 from ..config import CountyConfig, Unit, safe_stem
 from ..files import fixed_timestamp, normalize_zip, write_atomic
 from ..forms.spec import Cell, Form
@@ -319,7 +318,7 @@ def start_reports(
             else:
                 stale.append((unit_result, path, is_draft))
         chosen = stale
-    pending.tasks = [(u.unit, path, (form, result.year, u.unit, u.submission, is_draft)) for u, path, is_draft in chosen]
+    pending.tasks = chosen
     return pending
 
 
@@ -331,17 +330,23 @@ class PendingReports:
 
     def __init__(self, result: RunResult, config: CountyConfig, folder: Path, template: Path, pdf: bool, memo):
         self.result, self.config, self.folder, self.template, self.pdf, self.memo = result, config, folder, template, pdf, memo
-        self.tasks: list[tuple[Unit, Path, tuple]] = []  # (unit, path, what report_context is made of)
+        self.tasks: list[tuple[UnitResult, Path, bool]] = []  # (unit's result, path, draft) of each report to render
         self.digests: dict[str, str] = {}
         self.written: dict[str, Path] = {}
         self._outcomes: list = []  # pool.Outcome of each task, as it finishes
-        self._arguments: list | None = None  # what each task is sent for its made_of (`share`)
+        self._arguments: Sequence | None = None  # what each task is sent for its made_of (`share`)
+
+    def made_of(self, index: int) -> tuple:
+        """The arguments of report_context for task `index`."""
+        unit_result, _, is_draft = self.tasks[index]
+        return self.result.form, self.result.year, unit_result.unit, unit_result.submission, is_draft
 
     def share(self, workers) -> None:
-        """Before `workers` start (`submit` does it when not done before): forked, they find each report's unit and submission in their
-        own memory (reading its numbers from the run's spill themselves) instead of this process
-        reading, unpickling and pickling them again for every task."""
-        self._arguments = workers.share_each([made_of for _, _, made_of in self.tasks])
+        """Before `workers` start (`submit` does it when not done before): forked, they find each
+        report's unit and submission in their own memory (reading its numbers from the run's spill
+        themselves) instead of this process reading, unpickling and pickling them again for every
+        task (see `pool.Workers.share_each`)."""
+        self._arguments = workers.share_each(_MadeOf(self))
 
     def submit(self, workers) -> None:
         """Give the reports to `workers` (a `pool.Workers`): rendered while `workers.completed()`
@@ -358,13 +363,14 @@ class PendingReports:
         form, memo, written = self.result.form, self.memo, self.written
         failures: list[str] = []
         errors: list[BaseException] = []
-        for (unit, path, made_of), done in zip(self.tasks, self._outcomes):
+        for index, ((unit_result, path, _), done) in enumerate(zip(self.tasks, self._outcomes)):
+            unit = unit_result.unit
             if done.error is not None:
                 errors.append(done.error)
                 continue
             outcome = done.result
             if outcome == _UNDEFINED:
-                failures.append(_missing_data(form, unit, _context(*made_of)))
+                failures.append(_missing_data(form, unit, _context(*self.made_of(index))))
                 continue
             if outcome == _TOO_LARGE:
                 failures.append(
@@ -387,6 +393,22 @@ class PendingReports:
         if failures:
             raise ReportDataError(failures, written)
         return written
+
+
+class _MadeOf(collections.abc.Sequence):
+    """`PendingReports.made_of` of every task, made as each is asked for (by the task submitted
+    here, or in a forked worker), not held for a thousand reports at once."""
+
+    def __init__(self, pending: PendingReports):
+        self._pending = pending
+
+    def __len__(self) -> int:
+        return len(self._pending.tasks)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return self._pending.made_of(range(len(self))[index])
 
 
 def _pdf_of(pdf: Path, report: Path) -> bool:

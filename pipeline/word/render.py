@@ -77,15 +77,17 @@ def report_context(form: Form, year: int, unit: Unit, submission: Submission, *,
     for key, name in TEXT_NAMES.items():
         context[name] = paragraphs(submission.texts.get(key, ""))
     values: dict[str, str] = {}
+    # each looked up once (a run's submission reads them back from its spill when asked for)
+    accepted, raw = submission.values, submission.raw
     # a total over a refused part: the reader's provisional reading is what the sheet's SUM shows
     provisional = getattr(submission, "provisional", {})
     for cell in form.cells:
-        if cell.key in submission.values:
-            values[value_tag(cell.key)] = format_value(submission.values[cell.key], cell)
+        if cell.key in accepted:
+            values[value_tag(cell.key)] = format_value(accepted[cell.key], cell)
         elif draft and cell.is_total and cell.key in provisional:
             values[value_tag(cell.key)] = format_value(provisional[cell.key], cell)
         elif draft:
-            values[value_tag(cell.key)] = format_raw(submission.raw.get(cell.key))
+            values[value_tag(cell.key)] = format_raw(raw.get(cell.key))
     context["v"] = values
     date = signature_date(submission.info.get("info.date"))
     if date or draft:

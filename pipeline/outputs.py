@@ -126,7 +126,10 @@ def start_outputs(
     bytes kept for the copies.
     `checked_draft`: the run checked the Word template already (see `write_summary_report`)."""
     out = folder if folder is not None else year_folder(config)
+    # both shared before the first task starts the workers (once forked, they could only be pickled)
     run = workers.share((result if workers.in_memory else _without_sources(result), config, previous))
+    # not the whole run unpickled by one more spawned worker: only what the lists show
+    listed = workers.share(_findings_lists(result))
     futures: dict[Future, str] = {}
 
     def submit(label: str, function, *args) -> Future:
@@ -139,8 +142,7 @@ def start_outputs(
     summary = submit(SUMMARY_NAME, _summary_task, run, out / SUMMARY_NAME)
     summary_report = submit(SUMMARY_REPORT_NAME, _summary_report_task, run, out / SUMMARY_REPORT_NAME, checked_draft)
     title = f"{config.county}{result.year}年度政府信息公开工作年度报告 问题清单"
-    # not the whole run unpickled by one more spawned worker: only what the lists show
-    findings = submit(FINDINGS_XLSX, _findings_task, workers.share(_findings_lists(result)), out, title)
+    findings = submit(FINDINGS_XLSX, _findings_task, listed, out, title)
     datasets = submit(DATASET, _datasets_task, run, out)
     returns = out / RETURNS_DIR
     copies: dict[Path, str] = {}  # every copy the run has: path → digest

@@ -235,6 +235,29 @@ def test_values_are_not_shared_once_the_workers_run():
         assert isinstance(workers.share("青塘镇"), pool.Pickled)
 
 
+def test_forked_output_workers_are_sent_nothing_pickled_of_the_run(tmp_path, monkeypatch):
+    """Every value the county outputs' tasks share is shared before the first task forks the
+    workers: the findings lists were once shared after it, and so pickled in the run's process
+    (a UTF-8 copy of every message, some 2 MiB at a thousand units)."""
+    from helpers import FORM_2021, LONGTAN, county, write_report
+    from pipeline import pool
+    from pipeline.batch import run_batch
+
+    config = county(tmp_path)
+    write_report(config.inbox / "05-龙潭乡.xlsx", FORM_2021, unit=LONGTAN, changes={"t3.received.natural": 99})
+    result = run_batch(config, jobs=1)
+
+    def refuse(data):
+        raise AssertionError("a value was pickled for forked workers")
+
+    monkeypatch.setattr(pool, "Pickled", refuse)
+    with Workers(2, 5, mp_context=multiprocessing.get_context("fork")) as workers:
+        pending = outputs.start_outputs(result, config, workers, folder=tmp_path)
+        list(workers.completed(pending.futures))
+        pending.finish()
+    assert (tmp_path / outputs.FINDINGS_XLSX).stat().st_size > 0
+
+
 def test_the_findings_lists_are_the_same_from_the_inherited_run_or_sent_as_lists(tmp_path):
     """Forked workers read the findings from the run they inherit; spawned ones (Windows) are sent
     only the lists, not the whole run."""

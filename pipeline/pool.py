@@ -175,7 +175,8 @@ class Workers:
     def share_each(self, items: Sequence[Any]) -> Sequence[Any]:
         """Task arguments for `items` (one each, by index), as `share` does for one value: for
         workers yet to be forked, item i is `Shared(token, i)` (made as it is asked for, not a
-        thousand handles at once); else the items themselves (pickled with each task)."""
+        thousand handles at once); else the items themselves (used as they are when the tasks run
+        here, pickled with each task for spawned workers)."""
         if not self.inherit_on_start():
             return items
         return _SharedItems(self._keep(items), len(items))
@@ -306,9 +307,7 @@ class _SharedItems(collections.abc.Sequence):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(self._length))]
-        if not -self._length <= index < self._length:
-            raise IndexError(index)
-        return Shared(self._token, index % self._length)
+        return Shared(self._token, range(self._length)[index])  # IndexError, TypeError as a list gives
 
 
 def given(argument: Any) -> Any:

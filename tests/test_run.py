@@ -12,7 +12,7 @@ import pytest
 
 from helpers import FINANCE, FORM_2021, LONGTAN, QINGTANG, county, tree_hashes, write_county_toml, write_report
 from pipeline import cli, perfile
-from pipeline.batch import FAILED, PASSED, UNREADABLE, Roster, identify, run_batch
+from pipeline.batch import FAILED, PASSED, UNREADABLE, Roster, RunResult, identify, run_batch
 from pipeline.forms import form_for_year
 from pipeline.paths import CRASH_DIR, RETURNS_DIR, year_folder
 from pipeline.perfile import CRASH_MESSAGE, FileJob, examine_path
@@ -274,7 +274,8 @@ def test_the_run_left_for_forked_workers_is_let_go_when_the_output_stage_stops(t
     monkeypatch.setattr(PendingReports, "submit", broken_submit)
     with pytest.raises(RuntimeError):
         run_county(config, RunOptions(jobs=2))
-    assert shared and shared[0]  # the output tasks were given the run in memory
+    # the output tasks were given the run in memory: (result, config, last year's values)
+    assert shared and any(isinstance(value, tuple) and isinstance(value[0], RunResult) for value in shared[0].values())
     assert pool._INHERITED == {}
 
 

@@ -212,8 +212,11 @@ def test_forked_workers_are_sent_a_token_for_each_shared_item_and_others_the_ite
         handles = workers.share_each(items)
         assert len(handles) == 2 and all(isinstance(h, pool.Shared) for h in handles)
         assert handles[-1] == handles[1] == pool.Shared(handles[0].token, 1)
+        assert handles[::-1] == [handles[1], handles[0]]
         with pytest.raises(IndexError):
             handles[2]
+        with pytest.raises(TypeError):
+            handles[1.5]  # refused here, not in the worker
         assert len(pickle.dumps(handles[1])) < 120  # what a task is sent: not the item
         futures = [workers.submit(pool.given, h) for h in handles]
         assert [f.result() for f in futures] == items
@@ -247,10 +250,11 @@ def test_forked_output_workers_are_sent_nothing_pickled_of_the_run(tmp_path, mon
     write_report(config.inbox / "05-龙潭乡.xlsx", FORM_2021, unit=LONGTAN, changes={"t3.received.natural": 99})
     result = run_batch(config, jobs=1)
 
-    def refuse(data):
-        raise AssertionError("a value was pickled for forked workers")
+    class Refused(pool.Pickled):
+        def __init__(self, data):
+            raise AssertionError("a value was pickled for forked workers")
 
-    monkeypatch.setattr(pool, "Pickled", refuse)
+    monkeypatch.setattr(pool, "Pickled", Refused)
     with Workers(2, 5, mp_context=multiprocessing.get_context("fork")) as workers:
         pending = outputs.start_outputs(result, config, workers, folder=tmp_path)
         list(workers.completed(pending.futures))
@@ -259,8 +263,8 @@ def test_forked_output_workers_are_sent_nothing_pickled_of_the_run(tmp_path, mon
 
 
 def test_the_findings_lists_are_the_same_from_the_inherited_run_or_sent_as_lists(tmp_path):
-    """Forked workers read the findings from the run they inherit; spawned ones (Windows) are sent
-    only the lists, not the whole run."""
+    """Forked workers read the findings lists from the memory they inherit; spawned ones (Windows)
+    are sent the lists pickled once, not the whole run."""
     from helpers import FORM_2021, LONGTAN, county, write_report
     from pipeline.batch import run_batch
 

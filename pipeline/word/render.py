@@ -437,8 +437,8 @@ def _context(form: Form, year: int, unit: Unit, submission: Submission, draft: b
 
 def _render_task(template: Path, made_of, path: Path) -> bool | str:
     """Render one report (in a worker, its context made there too): True when written, False when
-    already identical, or why not. `made_of`: the arguments of report_context, or a
-    `pool.Inherited` standing for them."""
+    already identical, or why not. `made_of`: the arguments of report_context, as
+    `pool.Workers.share_each` gave them (`pool.given` makes them the arguments)."""
     from jinja2 import UndefinedError
 
     from ..pool import given

@@ -64,9 +64,12 @@ class NumberRow:
 
 
 _NUMBER_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # worksheet -> {row: [NumberRow]}
-# worksheet -> {row: [(column, value, data type, StyleArray or None)]}: cells `compact` took out
+# worksheet -> {row: [(shape, values)]}: cells `compact` took out, a row's (or part of it) as the
+# tuple of their values and a shape, ((column, data type, StyleArray or None), …), that the rows
+# laid out alike share (`_light_cells` gives them back as cells)
 _LIGHT_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _SHARED_STYLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # worksheet -> {bytes: StyleArray}
+_SHAPES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # worksheet -> {key: shape}
 
 
 def add_number_row(ws, row: int, first_col: int, values, style) -> None:
@@ -86,8 +89,8 @@ def compact(ws, before_row: int | None = None) -> None:
     written as the cells would be. Only the rows above `before_row`, when given. Call it once
     those cells are all written: a cell taken out must not be looked at, merged over or made again
     with `ws.cell()`."""
-    rows = _LIGHT_ROWS.setdefault(ws, {})
     styles = _SHARED_STYLES.setdefault(ws, {})
+    taken: dict[int, list] = {}  # row -> [(column, value, data type, style)]
     for (row, col), cell in list(ws._cells.items()):
         if type(cell) is not Cell or cell._comment is not None or cell._hyperlink is not None:
             continue
@@ -100,8 +103,28 @@ def compact(ws, before_row: int | None = None) -> None:
         style = cell._style
         if style is not None:
             style = styles.setdefault(style.tobytes(), style)
-        rows.setdefault(row, []).append((col, value, data_type, style))
+        taken.setdefault(row, []).append((col, value, data_type, style))
         del ws._cells[(row, col)]
+    # a row as one tuple of values and a shared shape: a tuple per cell was ~70 bytes more a cell
+    # (the 问题清单 sheet of a 4,000-unit county has some 60,000 cells)
+    rows = _LIGHT_ROWS.setdefault(ws, {})
+    shapes = _SHAPES.setdefault(ws, {})
+    for row, cells in taken.items():
+        cells.sort(key=lambda cell: cell[0])
+        key = tuple((col, data_type, id(style)) for col, _, data_type, style in cells)
+        shape = shapes.get(key)
+        if shape is None:
+            shape = shapes[key] = tuple((col, data_type, style) for col, _, data_type, style in cells)
+        rows.setdefault(row, []).append((shape, tuple(cell[1] for cell in cells)))
+
+
+def _light_cells(segments) -> list:
+    """(column, value, data type, style) of the cells `compact` took out of a row, by column."""
+    cells = [(col, value, data_type, style) for shape, values in segments
+             for (col, data_type, style), value in zip(shape, values)]
+    if len(segments) > 1:
+        cells.sort(key=lambda cell: cell[0])
+    return cells
 
 
 def compact_rows_above(ws, row: int, enabled: bool) -> None:
@@ -121,8 +144,8 @@ def materialize(ws) -> None:
                 if value is not None:
                     cell.value = value
                 cell._style = copy(run.style)
-    for row, cells in sorted(_LIGHT_ROWS.pop(ws, {}).items()):
-        for col, value, data_type, style in cells:
+    for row, segments in sorted(_LIGHT_ROWS.pop(ws, {}).items()):
+        for col, value, data_type, style in _light_cells(segments):
             cell = ws.cell(row, col)
             cell._value, cell.data_type = value, data_type
             if style is not None:
@@ -142,8 +165,8 @@ class FastWorksheetWriter(WorksheetWriter):
         for runs in number_rows.values():
             for run in runs:
                 cols.update((run.first_col, run.first_col + len(run.values) - 1))
-        for cells in light_rows.values():
-            cols.update(col for col, *_ in cells)
+        for segments in light_rows.values():
+            cols.update(col for shape, _ in segments for col, *_ in shape)
         ref = f"{get_column_letter(min(cols))}{min(rows)}:{get_column_letter(max(cols))}{max(rows)}"
         self.xf.send(SheetDimension(ref).to_tree())  # Worksheet.calculate_dimension with those cells
 
@@ -214,7 +237,7 @@ def sheet_data(writer: WorksheetWriter) -> Iterator[bytes]:
         attrs = {"r": f"{row_idx}"}
         attrs.update(dims.get(row_idx, {}))
         parts = [f"<row{_attributes(attrs)}>"]
-        numbers = _number_cells(number_rows.get(row_idx, ()), light_rows.get(row_idx, ()))
+        numbers = _number_cells(number_rows.get(row_idx, ()), _light_cells(light_rows.get(row_idx, ())))
         pending = next(numbers, None)
         for cell in row:
             while pending is not None and pending[0] < cell.column:

@@ -532,3 +532,22 @@ def test_no_summary_report_of_zeros_when_no_unit_passed(tmp_path, form):
         "名册 4 个单位中没有一个通过校验（1 个报送了文件），未生成汇总报告："
         "没有可汇总的数字，全为 0 的报告会被误读为全年无工作。请先处理问题清单中的错误。"
     )
+
+
+def test_a_summary_for_saving_writes_each_sheet_out_once_complete_with_the_same_bytes(run):
+    """With `compact` (what write_summary saves), every sheet's rows are written out to a
+    temporary file as soon as the sheet is complete and its cells let go of (a county of thousands
+    of units kept them all until the workbook was saved): the bytes are those of the workbook
+    kept whole, saved once and saved again (openpyxl writes a second save a little differently)."""
+    from pipeline.files import workbook_bytes
+    from pipeline.summary import summary_workbook
+
+    config, result, _ = run
+    previous = {u.unit.code: dict(u.submission.values) for u in result.passed()}  # 同比 too
+    kept = summary_workbook(result, config, previous=previous)
+    spooled = summary_workbook(result, config, previous=previous, compact=True)
+    assert [ws.title for ws in spooled.worksheets] == [ws.title for ws in kept.worksheets]
+    assert all(not ws._cells for ws in spooled.worksheets)
+    assert any(ws._cells for ws in kept.worksheets)
+    assert workbook_bytes(spooled) == workbook_bytes(kept)
+    assert workbook_bytes(spooled) == workbook_bytes(kept)  # the rows written out are kept for another save

@@ -26,6 +26,7 @@ from ..config import CountyConfig
 from ..files import fixed_timestamp, save_workbook
 from ..report.findings_xlsx import print_findings_setup, write_findings_table
 from ..workbook import layout
+from ..workbook.sheetdata import spool_rows
 from .charts import _chart_sheet
 from .comparison import _comparison_sheet
 from .detail import _detail_sheet, detail_headers
@@ -73,9 +74,10 @@ def summary_workbook(
     previous: Mapping[str, Mapping[str, Decimal]] | None = None,
     compact: bool = False,
 ) -> Workbook:
-    """The summary workbook, not saved. With `compact`, the sheets with a row per unit or per
-    finding keep their cells as `sheetdata.compact` keeps them, each once written: for saving, not
-    for looking at the cells (a county of a thousand units: some 60,000 cells)."""
+    """The summary workbook, not saved. With `compact`, for saving, not for looking at the cells:
+    the sheets with a row per unit or per finding keep their cells as `sheetdata.compact` keeps
+    them, each once written (a county of a thousand units: some 60,000 cells), and every sheet's
+    rows are written out as soon as the sheet is complete (`sheetdata.spool_rows`)."""
     form = result.form
     totals = county_totals(result)
     wb = Workbook()
@@ -86,22 +88,36 @@ def summary_workbook(
     wb.properties.creator = "nianbao"
     wb.properties.title = f"{config.county}{result.year}年政府信息公开工作年度报告汇总表"
 
+    def done(*sheets) -> None:
+        """Sheets complete, in the workbook's order: with `compact`, their rows written out now."""
+        if compact:
+            for ws in sheets:
+                spool_rows(ws)
+
     places = _summary_sheet(wb.create_sheet(SUMMARY_SHEET), result, config, totals)
+    done(wb[SUMMARY_SHEET])
     _detail_sheet(wb.create_sheet(DETAIL_SHEET), result)
+    done(wb[DETAIL_SHEET])
     _status_sheet(wb.create_sheet(STATUS_SHEET), result, config, compact)
+    done(wb[STATUS_SHEET])
     findings_sheet = wb.create_sheet(FINDINGS_SHEET)
     write_findings_table(findings_sheet, result.findings, header_row=1, compact=compact)
     print_findings_setup(findings_sheet)
+    done(findings_sheet)
     if previous is not None:
         _comparison_sheet(wb.create_sheet(COMPARISON_SHEET), result, totals, previous, compact)
+        done(wb[COMPARISON_SHEET])
     _chart_sheet(wb.create_sheet(CHART_SHEET), result, config, totals, previous)
+    done(wb[CHART_SHEET])
     from ..indicators import INDICATOR_SHEETS, add_indicator_sheets  # here: indicators uses this package's styles
 
     add_indicator_sheets(wb, result, compact=compact)  # 指标, 排名, 同类单位比较 (pipeline/indicators.py)
     for name in INDICATOR_SHEETS:
         page_footer(wb[name])
         wb[name].print_title_rows = "1:1"
+    done(*(wb[name] for name in INDICATOR_SHEETS))
     _meta_sheet(wb.create_sheet(layout.META_SHEET), form, result.year, config, coverage_of(result))
+    done(wb[layout.META_SHEET])
     for key, place in places.items():
         name = layout.defined_name(key)
         wb.defined_names[name] = DefinedName(name, attr_text=place.absolute)

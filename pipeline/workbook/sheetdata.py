@@ -21,6 +21,7 @@ sheets with a row per unit or per finding do so as they are written.
 
 from __future__ import annotations
 
+import io
 import re
 import tempfile
 import weakref
@@ -70,6 +71,9 @@ _NUMBER_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # workshe
 _LIGHT_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _SHARED_STYLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # worksheet -> {bytes: StyleArray}
 _SHAPES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # worksheet -> {key: shape}
+# worksheet -> (its <dimension> element, its <sheetData> in a spool): rows written before saving
+_SPOOLED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_NOT_SPOOLING: weakref.WeakSet = weakref.WeakSet()  # workbooks a sheet of which could not be spooled
 
 
 def add_number_row(ws, row: int, first_col: int, values, style) -> None:
@@ -152,14 +156,47 @@ def materialize(ws) -> None:
                 cell._style = copy(style)
 
 
-class FastWorksheetWriter(WorksheetWriter):
-    """openpyxl's WorksheetWriter (out: a BytesIO) with <sheetData> from `sheet_data`."""
+def spool_rows(ws) -> None:
+    """Write `ws`'s rows now, into a temporary file (up to SPOOL_IN_MEMORY bytes in memory), as
+    its writer would when the workbook is saved, and let go of its cells: a summary's sheets with
+    a row per unit or per finding no longer all wait in memory for the workbook to be saved.
+    The workbook's cell styles are numbered as rows are written: call it on every sheet, each once
+    complete, in the workbook's order (a sheet not spooled is written when the workbook is saved,
+    after those that were). A sheet this module cannot write, and every sheet after it, is left
+    to be written when the workbook is saved."""
+    book = ws.parent
+    if not FAST or book in _NOT_SPOOLING or ws in _SPOOLED:
+        return
+    writer = FastWorksheetWriter(ws, io.BytesIO())
+    dimension = writer.dimension()
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    try:
+        for chunk in sheet_data(writer):
+            spool.write(chunk)
+    except Unsupported:
+        spool.close()
+        del ws._comments[:]  # collected again when the sheet is written
+        del ws._hyperlinks[:]
+        _NOT_SPOOLING.add(book)
+        return
+    _SPOOLED[ws] = (dimension, spool)
+    weakref.finalize(ws, spool.close)
+    ws._cells.clear()
+    _NUMBER_ROWS.pop(ws, None)
+    _LIGHT_ROWS.pop(ws, None)
 
-    def write_dimensions(self):
+
+class FastWorksheetWriter(WorksheetWriter):
+    """openpyxl's WorksheetWriter (out: a BytesIO) with <sheetData> from `sheet_data`, or as
+    `spool_rows` wrote it."""
+
+    def dimension(self) -> SheetDimension:
+        """The <dimension> openpyxl writes for the sheet (`Worksheet.calculate_dimension`, with the
+        number rows' and compacted cells)."""
         number_rows = _NUMBER_ROWS.get(self.ws, {})
         light_rows = _LIGHT_ROWS.get(self.ws, {})
         if not number_rows and not light_rows:
-            return super().write_dimensions()
+            return SheetDimension(self.ws.calculate_dimension())
         rows = {row for row, _ in self.ws._cells} | set(number_rows) | set(light_rows)
         cols = {col for _, col in self.ws._cells}
         for runs in number_rows.values():
@@ -167,10 +204,22 @@ class FastWorksheetWriter(WorksheetWriter):
                 cols.update((run.first_col, run.first_col + len(run.values) - 1))
         for segments in light_rows.values():
             cols.update(col for shape, _ in segments for col, *_ in shape)
-        ref = f"{get_column_letter(min(cols))}{min(rows)}:{get_column_letter(max(cols))}{max(rows)}"
-        self.xf.send(SheetDimension(ref).to_tree())  # Worksheet.calculate_dimension with those cells
+        return SheetDimension(f"{get_column_letter(min(cols))}{min(rows)}:{get_column_letter(max(cols))}{max(rows)}")
+
+    def write_dimensions(self):
+        spooled = _SPOOLED.get(self.ws)
+        self.xf.send((spooled[0] if spooled is not None else self.dimension()).to_tree())
 
     def write_rows(self):
+        self._spooled_before = False
+        spooled = _SPOOLED.get(self.ws)
+        if spooled is not None:  # written by spool_rows (kept, with the sheet, for another save)
+            self._sheet_data, self._spooled_before = spooled[1], True
+            xf = self.xf.send(True)
+            with xf.element("sheetData"):
+                pass  # the placeholder `pieces` replaces
+            self.xf.send(None)
+            return
         # the rows go to a spool as they are made (a large sheet to a temporary file: 分单位明细 is
         # ~8 MB of XML at 1,000 units), so that openpyxl can still write the sheet on Unsupported
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
@@ -195,8 +244,9 @@ class FastWorksheetWriter(WorksheetWriter):
         return b"".join(self.pieces())
 
     def close_rows(self) -> None:
-        """Let go of the spooled rows (a temporary file is removed): `pieces` no longer works."""
-        if self._sheet_data is not None:
+        """Let go of the spooled rows (a temporary file is removed): `pieces` no longer works.
+        Rows `spool_rows` wrote stay with their sheet."""
+        if self._sheet_data is not None and not self._spooled_before:
             self._sheet_data.close()
 
     def pieces(self) -> Iterator[bytes]:

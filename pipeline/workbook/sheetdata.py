@@ -169,14 +169,8 @@ def spool_rows(ws) -> None:
         return
     writer = FastWorksheetWriter(ws, io.BytesIO())
     dimension = writer.dimension()
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
-    try:
-        for chunk in sheet_data(writer):
-            spool.write(chunk)
-    except Unsupported:
-        spool.close()
-        del ws._comments[:]  # collected again when the sheet is written
-        del ws._hyperlinks[:]
+    spool = _spooled_sheet_data(writer)
+    if spool is None:
         _NOT_SPOOLING.add(book)
         return
     _SPOOLED[ws] = (dimension, spool)
@@ -211,33 +205,16 @@ class FastWorksheetWriter(WorksheetWriter):
         self.xf.send((spooled[0] if spooled is not None else self.dimension()).to_tree())
 
     def write_rows(self):
-        self._spooled_before = False
         spooled = _SPOOLED.get(self.ws)
-        if spooled is not None:  # written by spool_rows (kept, with the sheet, for another save)
-            self._sheet_data, self._spooled_before = spooled[1], True
-            xf = self.xf.send(True)
-            with xf.element("sheetData"):
-                pass  # the placeholder `pieces` replaces
-            self.xf.send(None)
-            return
-        # the rows go to a spool as they are made (a large sheet to a temporary file: 分单位明细 is
-        # ~8 MB of XML at 1,000 units), so that openpyxl can still write the sheet on Unsupported
-        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
-        try:
-            for chunk in sheet_data(self):
-                spool.write(chunk)
-            self._sheet_data = spool
-        except Unsupported:
-            spool.close()
-            self._sheet_data = None
-            del self.ws._comments[:]  # collected again by openpyxl's rows
-            del self.ws._hyperlinks[:]
+        self._spooled_before = spooled is not None  # written by spool_rows: kept, with the sheet, for another save
+        self._sheet_data = spooled[1] if spooled is not None else _spooled_sheet_data(self)
+        if self._sheet_data is None:  # Unsupported: openpyxl writes the rows
             materialize(self.ws)
             super().write_rows()
             return
         xf = self.xf.send(True)
         with xf.element("sheetData"):
-            pass  # the placeholder `read` replaces
+            pass  # the placeholder `pieces` replaces
         self.xf.send(None)
 
     def read(self) -> bytes:
@@ -264,6 +241,22 @@ class FastWorksheetWriter(WorksheetWriter):
         while block := spool.read(SPOOL_BLOCK):
             yield block
         yield tail
+
+
+def _spooled_sheet_data(writer: WorksheetWriter):
+    """`sheet_data` written to a spool as it is made (a large sheet to a temporary file: 分单位明细
+    is ~8 MB of XML at 1,000 units), or None on Unsupported (the comments and hyperlinks it
+    collected let go of, to be collected again when openpyxl writes the rows)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    try:
+        for chunk in sheet_data(writer):
+            spool.write(chunk)
+    except Unsupported:
+        spool.close()
+        del writer.ws._comments[:]
+        del writer.ws._hyperlinks[:]
+        return None
+    return spool
 
 
 def sheet_data(writer: WorksheetWriter) -> Iterator[bytes]:

@@ -9,6 +9,7 @@ submitted a few at a time, so that a long list of tasks (e.g. files' bytes) is n
 from __future__ import annotations
 
 import collections.abc
+import functools
 import itertools
 import os
 import pickle
@@ -179,7 +180,7 @@ class Workers:
         here, pickled with each task for spawned workers)."""
         if not self.inherit_on_start():
             return items
-        return _SharedItems(self._keep(items), len(items))
+        return Indexed(len(items), functools.partial(Shared, self._keep(items)))
 
     def _keep(self, value: Any) -> str:
         token = f"shared-{os.getpid()}-{next(_TOKENS)}"
@@ -295,11 +296,12 @@ class Pickled:
         return pickle.loads(self.data)
 
 
-class _SharedItems(collections.abc.Sequence):
-    """`Shared(token, i)` for i in range(length), made when asked for."""
+class Indexed(collections.abc.Sequence):
+    """item(i) for i in range(length), each made when it is asked for (a task's arguments as it
+    is submitted, not a thousand of them held at once); indexes and slices as a list takes them."""
 
-    def __init__(self, token: str, length: int):
-        self._token, self._length = token, length
+    def __init__(self, length: int, item: Callable[[int], Any]):
+        self._length, self._item = length, item
 
     def __len__(self) -> int:
         return self._length
@@ -307,7 +309,7 @@ class _SharedItems(collections.abc.Sequence):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(self._length))]
-        return Shared(self._token, range(self._length)[index])  # IndexError, TypeError as a list gives
+        return self._item(range(self._length)[index])  # IndexError, TypeError as a list gives
 
 
 def given(argument: Any) -> Any:

@@ -8,7 +8,6 @@ every unit of a run that passed (with `draft`, also those with errors, marked è
 
 from __future__ import annotations
 
-import collections.abc
 import datetime as dt
 import io
 import re
@@ -24,6 +23,7 @@ from ..files import fixed_timestamp, normalize_zip, write_atomic
 from ..forms.spec import Cell, Form
 from ..office import OfficeUnavailable, convert, find_soffice
 from ..paths import REPORTS_DIR, year_folder
+from ..pool import Indexed
 from ..workbook.reader import Submission
 from .tags import NAME_TITLES, TEMPLATES_DIR, TEXT_NAMES, template_path, value_tag
 
@@ -348,7 +348,7 @@ class PendingReports:
         report's unit and submission in their own memory (reading its numbers from the run's spill
         themselves) instead of this process reading, unpickling and pickling them again for every
         task (see `pool.Workers.share_each`)."""
-        self._arguments = workers.share_each(_MadeOf(self))
+        self._arguments = workers.share_each(Indexed(len(self.tasks), self.made_of))
 
     def submit(self, workers) -> None:
         """Give the reports to `workers` (a `pool.Workers`): rendered while `workers.completed()`
@@ -395,22 +395,6 @@ class PendingReports:
         if failures:
             raise ReportDataError(failures, written)
         return written
-
-
-class _MadeOf(collections.abc.Sequence):
-    """`PendingReports.made_of` of every task, made as each is asked for (by the task submitted
-    here, or in a forked worker), not held for a thousand reports at once."""
-
-    def __init__(self, pending: PendingReports):
-        self._pending = pending
-
-    def __len__(self) -> int:
-        return len(self._pending.tasks)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        return self._pending.made_of(range(len(self))[index])
 
 
 def _pdf_of(pdf: Path, report: Path) -> bool:

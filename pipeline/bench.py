@@ -306,21 +306,23 @@ def run_bench(units: int = 200, *, jobs: int | None = None, office_files: int = 
 
     The short phases (first run, both re-runs, the floor) run `repeats` times and count by their
     median: one of them a second slower because the machine was busy would move a ratio by a
-    third. The naive script, the longest by far, runs once. The peak memory is the largest seen."""
+    third. The first run and the floor take turns, so that the ratio between them is of times
+    taken under the same load (minutes apart, this machine's speed was seen to differ by half).
+    The naive script, the longest by far, runs once. The peak memory is the largest seen."""
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
         root = Path(keep) if keep is not None else Path(tmp)
         configs = generate(root, units, office_files=office_files, jobs=jobs)
-        firsts = []
+        firsts, floors = [], []
         for _ in range(repeats):
             _remove_outputs(configs)
             firsts.append(_in_process("run", configs, jobs))
+            floors.append(_in_process("floor", configs, 1))  # the outputs just written, written again
         nothing = [_in_process("run", configs, jobs) for _ in range(repeats)]
         ones = []
         for variant in range(1, repeats + 1):
             _change_one(configs[0], variant)
             ones.append(_in_process("run", configs, jobs))
         naive = _in_process("naive", configs, 1)
-        floors = [_in_process("floor", configs, 1) for _ in range(repeats)]
         second = next_year_county(configs[0])  # every county's case from its second year on
         seconds = []
         for _ in range(repeats):

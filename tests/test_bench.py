@@ -83,3 +83,28 @@ def test_a_phase_s_memory_peak_is_its_own_not_that_of_the_process_that_started_i
     phase_peak = json.loads(done.stdout)["rss_mib"]
     assert launcher_peak > 160
     assert phase_peak < launcher_peak - 100  # a bare interpreter with the bench module: tens of MiB
+
+
+def test_the_first_run_and_the_floor_take_turns_so_their_ratio_is_taken_under_the_same_load(monkeypatch, tmp_path):
+    """This machine's speed drifts within minutes: a ratio of a run measured in a busy minute to a
+    floor measured in a quiet one is no ratio (seen: the same code 14× the floor, then 20×)."""
+    from types import SimpleNamespace
+
+    from pipeline import bench
+
+    calls = []
+
+    def in_process(name, configs, jobs):
+        calls.append(name)
+        return {"phase": name, "wall": 1.0, "cpu": 1.0, "rss_mib": 1.0, "rss_children_mib": 1.0}
+
+    monkeypatch.setattr(bench, "generate", lambda root, units, **kw: [tmp_path / "county.toml"])
+    monkeypatch.setattr(bench, "_remove_outputs", lambda configs: calls.append("remove"))
+    monkeypatch.setattr(bench, "_change_one", lambda config, variant=1: calls.append("change"))
+    monkeypatch.setattr(bench, "next_year_county", lambda config: tmp_path / "next.toml")
+    monkeypatch.setattr(bench, "_load", lambda config: SimpleNamespace(units=[1, 2]))
+    monkeypatch.setattr(bench, "_in_process", in_process)
+    bench.run_bench(4, repeats=3)
+    firsts_and_floors = [c for c in calls[: calls.index("change")] if c in ("remove", "run", "floor")]
+    assert firsts_and_floors[:9] == ["remove", "run", "floor"] * 3
+    assert calls.count("floor") == 3 and calls.count("naive") == 1

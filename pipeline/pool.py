@@ -45,10 +45,14 @@ def stream_tasks(
     initargs: tuple = (),
     mp_context=None,
     started: Callable[[], None] | None = None,
+    niceness: int = 0,
 ) -> Iterator[tuple[Any, Any]]:
     """Yield (id, function(*args)) for every (id, label, args) of `tasks`, as results arrive.
     `progress(label)` is called for each. No pool is started when there are no tasks.
-    `started()` is called once the worker processes exist (never when the tasks run here)."""
+    `started()` is called once the worker processes exist (never when the tasks run here).
+    `niceness` > 0: the workers run at that much lower priority (`os.nice`, where there is one),
+    so that this process's own work meanwhile (feeding them, a `warmup.Warmup`) is not slowed by
+    them, nor are the user's other programs."""
     tasks = iter(tasks)
     first = list(itertools.islice(tasks, 2))
     if not first:
@@ -65,6 +69,8 @@ def stream_tasks(
                 progress(label)
             yield ident, result
         return
+    if niceness > 0:
+        initializer, initargs = _start_niced, (niceness, initializer, initargs)
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context, initializer=initializer, initargs=initargs) as pool:
         running: dict = {}
         limit = workers * IN_FLIGHT_PER_WORKER
@@ -91,6 +97,16 @@ def stream_tasks(
                 if progress:
                     progress(label)
                 yield ident, result
+
+
+def _start_niced(niceness: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    """A worker's start (stream_tasks' `niceness`): its priority lowered, then `initializer`."""
+    try:
+        os.nice(niceness)
+    except (AttributeError, OSError):  # Windows has no os.nice; a refused change leaves it as it was
+        pass
+    if initializer is not None:
+        initializer(*initargs)
 
 
 @contextlib.contextmanager

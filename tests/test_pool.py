@@ -134,3 +134,44 @@ def test_forked_workers_start_with_what_they_inherit_set_aside_from_their_garbag
     streamed = [count for _, count in stream_tasks(frozen_objects, ((n, "", (n,)) for n in range(4)), workers=2)]
     assert min(counts + streamed) > 10_000  # the imported modules' objects, at least
     assert gc.get_freeze_count() == 0  # this process's collector is given them back
+
+
+def niceness(_: int) -> int:
+    return os.nice(0)
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="os.nice")
+def test_streamed_workers_can_run_at_a_lower_priority_and_tasks_run_here_never_do():
+    """The reading workers yield the CPU to the run's own process (perfile.READING_NICENESS)."""
+    from pipeline.pool import stream_tasks
+
+    own = os.nice(0)
+    niced = {n for _, n in stream_tasks(niceness, ((i, "", (i,)) for i in range(4)), workers=2, niceness=3)}
+    plain = {n for _, n in stream_tasks(niceness, ((i, "", (i,)) for i in range(4)), workers=2)}
+    here = {n for _, n in stream_tasks(niceness, ((i, "", (i,)) for i in range(4)), workers=1, niceness=3)}
+    assert niced == {min(own + 3, 19)} and plain == {own} and here == {own}
+    assert os.nice(0) == own
+
+
+class _NicenessJob:
+    """A job that reports the priority it was examined at."""
+
+    def examine(self, snapshot):
+        from pipeline.perfile import FileOutcome
+        from pipeline.workbook.reader import FileInfo, Submission
+
+        return FileOutcome(Submission(FileInfo.of_snapshot(snapshot)), str(os.nice(0)), 0)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forked workers and os.nice")
+def test_the_files_are_read_by_workers_at_the_reading_priority(tmp_path):
+    from pipeline.perfile import READING_NICENESS, examine_all
+
+    paths = []
+    for i in range(3):
+        paths.append(tmp_path / f"{i}.xlsx")
+        paths[-1].write_bytes(b"x")
+    own = os.nice(0)
+    outcomes = examine_all(paths, _NicenessJob(), jobs=2)
+    assert {o.unit_code for o in outcomes} == {str(min(own + READING_NICENESS, 19))}
+    assert {o.unit_code for o in examine_all(paths, _NicenessJob(), jobs=1)} == {str(own)}

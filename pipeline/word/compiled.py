@@ -52,8 +52,9 @@ class CompiledTemplate:
         document = template.docx
         self._env = env
         body = _PARAGRAPH.sub(r"\n<w:p\1", template.patch_xml(template.get_xml()))
-        self._body = env.from_string(body)
-        self._tables_fixed = _tables_cannot_change(env, body)
+        parsed = env.parse(body)  # parsed once: checked here, then compiled (which may rewrite it)
+        self._tables_fixed = _tables_cannot_change(env, body, parsed)
+        self._body = env.from_string(parsed)
         self._parts: list[tuple[str, Any, str]] = []  # (zip member, compiled template, encoding)
         for uri in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI):
             for _, part in template.get_headers_footers(uri):
@@ -249,8 +250,9 @@ _PLAIN_NODES = frozenset(
 )
 
 
-def _tables_cannot_change(env, source: str) -> bool:
-    """Whether no rendering of the body `source` (docxtpl's patched XML) needs docxtpl's `fix_tables`.
+def _tables_cannot_change(env, source: str, parsed=None) -> bool:
+    """Whether no rendering of the body `source` (docxtpl's patched XML; `parsed`: its Jinja
+    syntax tree, when it was parsed already) needs docxtpl's `fix_tables`.
 
     That is so when its Jinja is plain (`_PLAIN_NODES`; the context's texts are escaped), no
     statement or comment lies inside a table, no attribute inside a table holds a tag, and every
@@ -258,7 +260,7 @@ def _tables_cannot_change(env, source: str) -> bool:
     repeat whole tables, so every table rendered is a copy of one in the source with the same rows,
     cells, spans and grid. A table whose rows or cells come from a Jinja loop is no such table: the
     template is checked at every rendering, as before."""
-    if any(type(node).__name__ not in _PLAIN_NODES for node in _nodes(env.parse(source))):
+    if any(type(node).__name__ not in _PLAIN_NODES for node in _nodes(env.parse(source) if parsed is None else parsed)):
         return False
     try:
         tree = etree.fromstring(source, parser=etree.XMLParser(recover=False))

@@ -52,7 +52,7 @@ def stream_tasks(
     `started()` is called once the worker processes exist (never when the tasks run here).
     `niceness` > 0: the workers run at that much lower priority (`os.nice`, where there is one),
     so that this process's own work meanwhile (feeding them, a `warmup.Warmup`) is not slowed by
-    them, nor are the user's other programs."""
+    them (other busy programs get the CPU before them too)."""
     tasks = iter(tasks)
     first = list(itertools.islice(tasks, 2))
     if not first:
@@ -115,7 +115,11 @@ def forking():
     the cyclic garbage collector (`gc.freeze`) while they are forked, and given back to it here
     afterwards. A worker's own collections then never walk the tens of thousands of objects it was
     forked with (the imported libraries, a county's run): about 60 ms a full collection, and each
-    walk writes to every page it passes, which the worker must then copy."""
+    walk writes to every page it passes, which the worker must then copy. Objects someone else
+    froze stay frozen: nothing is frozen or given back then."""
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
     try:
         yield

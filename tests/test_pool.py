@@ -120,15 +120,29 @@ def frozen_objects(_: int) -> int:
     return gc.get_freeze_count()
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux")
+def _forks() -> bool:
+    import multiprocessing
+
+    return multiprocessing.get_start_method() == "fork"  # Linux up to Python 3.13 (3.14: forkserver)
+
+
+@pytest.mark.skipif(not _forks(), reason="workers are forked only where fork is the start method")
 def test_forked_workers_start_with_what_they_inherit_set_aside_from_their_garbage_collector():
     """A worker's full collections walk only what it made itself (pool.forking): they used to walk
     every object it was forked with, 60 ms each, three times in a 200-unit run's workers."""
     import gc
 
-    from pipeline.pool import stream_tasks
+    from pipeline.pool import forking, stream_tasks
 
     assert gc.get_freeze_count() == 0
+    gc.freeze()  # what someone else froze stays frozen
+    try:
+        frozen = gc.get_freeze_count()
+        with forking():
+            assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
     with Workers(2, 4) as workers:
         counts = [f.result() for f in [workers.submit(frozen_objects, n) for n in range(4)]]
     streamed = [count for _, count in stream_tasks(frozen_objects, ((n, "", (n,)) for n in range(4)), workers=2)]
@@ -146,10 +160,12 @@ def test_streamed_workers_can_run_at_a_lower_priority_and_tasks_run_here_never_d
     from pipeline.pool import stream_tasks
 
     own = os.nice(0)
+    if own + 3 > 19:
+        pytest.skip("this process runs at the lowest priority already: no lower one to see")
     niced = {n for _, n in stream_tasks(niceness, ((i, "", (i,)) for i in range(4)), workers=2, niceness=3)}
     plain = {n for _, n in stream_tasks(niceness, ((i, "", (i,)) for i in range(4)), workers=2)}
     here = {n for _, n in stream_tasks(niceness, ((i, "", (i,)) for i in range(4)), workers=1, niceness=3)}
-    assert niced == {min(own + 3, 19)} and plain == {own} and here == {own}
+    assert niced == {own + 3} and plain == {own} and here == {own}
     assert os.nice(0) == own
 
 
@@ -163,15 +179,17 @@ class _NicenessJob:
         return FileOutcome(Submission(FileInfo.of_snapshot(snapshot)), str(os.nice(0)), 0)
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="forked workers and os.nice")
+@pytest.mark.skipif(not _forks() or not hasattr(os, "nice"), reason="forked workers and os.nice")
 def test_the_files_are_read_by_workers_at_the_reading_priority(tmp_path):
     from pipeline.perfile import READING_NICENESS, examine_all
 
+    if os.nice(0) + READING_NICENESS > 19:
+        pytest.skip("this process runs at too low a priority to see a lower one")
     paths = []
     for i in range(3):
         paths.append(tmp_path / f"{i}.xlsx")
         paths[-1].write_bytes(b"x")
     own = os.nice(0)
     outcomes = examine_all(paths, _NicenessJob(), jobs=2)
-    assert {o.unit_code for o in outcomes} == {str(min(own + READING_NICENESS, 19))}
+    assert {o.unit_code for o in outcomes} == {str(own + READING_NICENESS)}
     assert {o.unit_code for o in examine_all(paths, _NicenessJob(), jobs=1)} == {str(own)}

@@ -677,3 +677,19 @@ def test_table_three_keeps_groups_and_the_last_rows_together():
     table = FORM_2021.table("t3")
     refused = next(label for label in table.labels if label.text == "（三）不予公开")
     assert all(kept[refused.row:refused.row + refused.rowspan - 1])
+
+
+def test_check_reports_an_unknown_filter_or_test_instead_of_crashing(tmp_path):
+    """Regression: `{{ x|nosuch }}` made the check itself raise (Jinja compiles the tags to find their
+    names), and `run` stopped with the internal-error message instead of naming the tag."""
+    source = template_path(FORM_2019)
+    fix = "请检查标签中“|”之后的过滤器名和“is”之后的判断名是否写错，或删去它们，或重新生成模板。"
+    # an unknown test in a condition is found by Jinja only when it renders: every report would fail
+    for tag, kind in (("{{ title|nosuch }}", "过滤器"), ("{% if title is nosuch %}{% endif %}{{ title }}", "判断"),
+                      ("{% if draft %}{{ title|nosuch }}{% endif %}{{ title }}", "过滤器")):
+        edited = edit_docx(source, tmp_path / "filter.docx", lambda xml: xml.replace("{{ title }}", tag, 1))
+        (problem,) = check_word_template(edited, FORM_2019)
+        assert problem.startswith("报告模板 filter.docx 的正文中有无法使用的标签（在“")
+        assert problem.endswith(f"”附近）：没有名为“nosuch”的{kind}。{fix}")
+    fine = edit_docx(source, tmp_path / "fine.docx", lambda xml: xml.replace("{{ title }}", "{{ title|upper }}", 1))
+    assert check_word_template(fine, FORM_2019) == []

@@ -158,3 +158,14 @@ def test_a_core_property_without_tags_renders_as_its_template_would():
     for source in ("", "年度报告\n", "A & B", "{{ unit_name }}的报告", "{% if draft %}草稿{% endif %}"):
         context = {"unit_name": "青塘镇", "draft": True}
         assert _property_template(env, source).render(context) == env.from_string(source).render(context)
+
+
+def test_the_table_check_reads_the_template_as_written_not_as_compiled(tmp_path):
+    """CompiledTemplate parses the Jinja once for both the table check and the compile; compiling
+    folds `1+1` into a constant, so checked after it, a template that is not plain would pass."""
+    from test_word import edit_docx
+
+    source = template_path(form_for_year(2025))
+    assert CompiledTemplate(source)._tables_fixed is True
+    edited = edit_docx(source, tmp_path / "folded.docx", lambda xml: xml.replace("{{ title }}", "{{ title }}{{ v[1+1] }}", 1))
+    assert CompiledTemplate(edited)._tables_fixed is False

@@ -346,7 +346,18 @@ def check_word_template(path: Path, form: Form, *, draft: bool = False) -> list[
                 "请检查标签的拼写以及 {% %} 是否成对（for 与 endfor、if 与 endif），或重新生成模板。"
             )
             continue
-        names |= meta.find_undeclared_variables(tree)
+        fix = "请检查标签中“|”之后的过滤器名和“is”之后的判断名是否写错，或删去它们，或重新生成模板。"
+        unknown = [(node, "过滤器") for node in tree.find_all(nodes.Filter) if node.name not in env.filters]
+        unknown += [(node, "判断") for node in tree.find_all(nodes.Test) if node.name not in env.tests]
+        for node, kind in sorted(unknown, key=lambda found: found[0].lineno):  # Jinja finds some only when rendering
+            problems.append(f"报告模板 {name} 的{where}中有无法使用的标签（{_near(xml, node.lineno)}）：没有名为“{node.name}”的{kind}。{fix}")
+        if unknown:
+            continue
+        try:
+            names |= meta.find_undeclared_variables(tree)  # compiles the tags
+        except TemplateSyntaxError as exc:
+            problems.append(f"报告模板 {name} 的{where}中有无法使用的标签（{_near(xml, exc.lineno)}），无法生成报告（{exc.message}）。{fix}")
+            continue
         for loop in tree.find_all(nodes.For):
             if isinstance(loop.iter, nodes.Name):
                 loops.add(loop.iter.name)

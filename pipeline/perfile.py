@@ -188,7 +188,7 @@ def examine_all(
 
 # The reading workers' priority below this process's (pool.stream_tasks' `niceness`). While they
 # read, this process feeds them and, in its warm-up thread, prepares the later stages: with three
-# busy threads of work on two cores it got a third less than its share, and the county outputs
+# busy processes on two cores it got about a third less than a core, and the county outputs
 # waited for the warm-up ~0.07 s longer (median of 4 alternating 200-unit runs, 0.72 s against
 # 0.65 s into the run). The outputs' workers keep the normal priority.
 READING_NICENESS = 5

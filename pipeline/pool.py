@@ -74,7 +74,7 @@ def stream_tasks(
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context, initializer=initializer, initargs=initargs) as pool:
         running: dict = {}
         limit = workers * IN_FLIGHT_PER_WORKER
-        exhausted, first_submit = False, True
+        exhausted, forked = False, False
         while running or not exhausted:
             while not exhausted and len(running) < limit:
                 item = next(tasks, None)
@@ -82,12 +82,12 @@ def stream_tasks(
                     exhausted = True
                     break
                 ident, label, args = item
-                with forking() if first_submit else contextlib.nullcontext():
+                with contextlib.nullcontext() if forked else forking():
                     running[pool.submit(function, *args)] = (ident, label)
-                first_submit = False
-                if started is not None:  # the first submit started the workers (fork: all of them at once)
-                    started()
-                    started = None
+                if not forked:  # the first submit started the workers (fork: all of them at once)
+                    forked = True
+                    if started is not None:
+                        started()
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)

@@ -26,6 +26,7 @@ MISTAKE_EVERY = 10  # one unit in ten returns a file with mistakes
 OFFICE_FILES = 4  # files re-saved through LibreOffice (cached between benchmarks)
 CACHE = Path(tempfile.gettempdir()) / "nianbao-bench-office"
 REPEATS = 3  # runs of each short phase (see run_bench)
+SCALE = 10  # memory: the first run is also measured on a tenth as many units, in the same benchmark
 
 
 # --- generating the inboxes -------------------------------------------------------------------
@@ -308,15 +309,20 @@ def run_bench(units: int = 200, *, jobs: int | None = None, office_files: int = 
     median: one of them a second slower because the machine was busy would move a ratio by a
     third. The first run and the floor take turns, so that the ratio between them is of times
     taken under the same load (minutes apart, this machine's speed was seen to differ by half).
-    The naive script, the longest by far, runs once. The peak memory is the largest seen."""
+    The naive script, the longest by far, runs once. The peak memory is the largest seen. The first
+    run is also measured on a tenth as many units (`memory_growth`), in turn with the others."""
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
         root = Path(keep) if keep is not None else Path(tmp)
         configs = generate(root, units, office_files=office_files, jobs=jobs)
-        firsts, floors = [], []
+        fewer = small_units(units)
+        smaller = generate(root / "fewer", fewer, office_files=office_files, jobs=jobs)
+        firsts, floors, smalls = [], [], []
         for _ in range(repeats):
             _remove_outputs(configs)
             firsts.append(_in_process("run", configs, jobs))
             floors.append(_in_process("floor", configs, 1))  # the outputs just written, written again
+            _remove_outputs(smaller)
+            smalls.append(_in_process("run", smaller, jobs))
         nothing = [_in_process("run", configs, jobs) for _ in range(repeats)]
         ones = []
         for variant in range(1, repeats + 1):
@@ -337,7 +343,23 @@ def run_bench(units: int = 200, *, jobs: int | None = None, office_files: int = 
         history_ms_per_unit=round(with_history["wall"] * 1000 / second_units, 2),
         history_peak_rss_mib=round(max(with_history["rss_mib"], with_history["rss_children_mib"]), 1),
     )
+    result.update(memory_growth(units, result["peak_rss_mib"], fewer, _peaks(smalls)))
     return result
+
+
+def small_units(units: int) -> int:
+    """How many units the memory comparison's smaller run has: a tenth (two at least, one county
+    of each format)."""
+    return max(2, units // SCALE)
+
+
+def memory_growth(units: int, peak_mib: float, fewer: int, fewer_peaks: dict[str, float]) -> dict[str, Any]:
+    """The peak memory of the first run on `fewer` units, measured in the same benchmark as that of
+    `units` (each the largest of its repeats), and how much more each unit beyond them took: runs
+    minutes apart differ by a few MiB by themselves, so only these two are compared."""
+    fewer_peak = round(max(fewer_peaks["rss_mib"], fewer_peaks["rss_children_mib"]), 1)
+    per_unit = (peak_mib - fewer_peak) * 1024 / (units - fewer) if units > fewer else 0.0
+    return {"fewer_units": fewer, "fewer_peak_rss_mib": fewer_peak, "peak_rss_kib_per_unit": round(per_unit, 2)}
 
 
 def _peaks(phases: list[dict[str, Any]]) -> dict[str, float]:
@@ -469,6 +491,10 @@ def table(result: dict[str, Any], repeats: int = REPEATS) -> str:
         ("首次运行 CPU 时间/实际时间", f"{result['cpu_per_wall']}", "", ""),
         ("峰值内存（单个进程，含子进程）", f"{result['peak_rss_mib']} MiB", "", ""),
     ]
+    if "fewer_units" in result:
+        growth = result["peak_rss_kib_per_unit"]
+        rows.append((f"  同一次测试中 {result['fewer_units']} 个单位的峰值内存", f"{result['fewer_peak_rss_mib']} MiB",
+                     f"多出的单位每个约多用 {growth} KiB" if growth > 0 else "单位多了，峰值没有增加", ""))
     if "history_units" in result:
         rows += [
             (f"首次运行（第二年：有上年数据，{result['history_units']} 个单位）", f"{result['history_ms_per_unit']:.1f} 毫秒/单位", "", ""),

@@ -9,7 +9,7 @@ from pipeline import cli
 KEYS = [
     "units", "ms_per_unit", "naive_ms_per_unit", "floor_ms_per_unit", "vs_naive", "vs_floor", "cpu_per_wall",
     "peak_rss_mib", "rerun_nothing_s", "rerun_one_changed_s", "history_units", "history_ms_per_unit",
-    "history_peak_rss_mib",
+    "history_peak_rss_mib", "fewer_units", "fewer_peak_rss_mib", "peak_rss_kib_per_unit",
 ]
 
 
@@ -20,7 +20,9 @@ def test_bench_prints_a_chinese_table_and_one_json_object_last(capsys):
     figures = json.loads(lines[-1])
     assert list(figures) == KEYS
     assert figures["units"] == 6 and figures["history_units"] == 3  # the 2025 county, a year on
-    assert all(isinstance(figures[k], (int, float)) and figures[k] >= 0 for k in KEYS)
+    assert figures["fewer_units"] == 2  # one unit of each format
+    assert all(isinstance(figures[k], (int, float)) and figures[k] >= 0 for k in KEYS if k != "peak_rss_kib_per_unit")
+    assert "同一次测试中 2 个单位的峰值内存" in out
     assert "首次运行" in out and "简单脚本" in out and "读写下限" in out and "第二年：有上年数据，3 个单位" in out
     assert "各测 2 次取中位数" in out and "按此推算 40000 个单位" in out
 
@@ -95,16 +97,26 @@ def test_the_first_run_and_the_floor_take_turns_so_their_ratio_is_taken_under_th
     calls = []
 
     def in_process(name, configs, jobs):
-        calls.append(name)
+        calls.append(name if configs[0].parent == tmp_path else f"{name} {configs[0].parent.name}")
         return {"phase": name, "wall": 1.0, "cpu": 1.0, "rss_mib": 1.0, "rss_children_mib": 1.0}
 
-    monkeypatch.setattr(bench, "generate", lambda root, units, **kw: [tmp_path / "county.toml"])
+    monkeypatch.setattr(bench, "generate", lambda root, units, **kw: [root / "county.toml"])
     monkeypatch.setattr(bench, "_remove_outputs", lambda configs: calls.append("remove"))
     monkeypatch.setattr(bench, "_change_one", lambda config, variant=1: calls.append("change"))
     monkeypatch.setattr(bench, "next_year_county", lambda config: tmp_path / "next.toml")
     monkeypatch.setattr(bench, "_load", lambda config: SimpleNamespace(units=[1, 2]))
     monkeypatch.setattr(bench, "_in_process", in_process)
-    bench.run_bench(4, repeats=3)
-    firsts_and_floors = [c for c in calls[: calls.index("change")] if c in ("remove", "run", "floor")]
-    assert firsts_and_floors[:9] == ["remove", "run", "floor"] * 3
+    bench.run_bench(4, repeats=3, keep=tmp_path)
+    firsts_and_floors = [c for c in calls[: calls.index("change")] if c in ("run", "floor", "run fewer")]
+    assert firsts_and_floors[:9] == ["run", "floor", "run fewer"] * 3
     assert calls.count("floor") == 3 and calls.count("naive") == 1
+
+
+def test_memory_growth_compares_the_peaks_of_one_benchmark_per_unit_beyond_the_smaller_run():
+    from pipeline.bench import memory_growth, small_units
+
+    assert small_units(2000) == 200 and small_units(200) == 20 and small_units(6) == 2
+    growth = memory_growth(2000, 118.0, 200, {"rss_mib": 110.0, "rss_children_mib": 99.0})
+    assert growth == {"fewer_units": 200, "fewer_peak_rss_mib": 110.0, "peak_rss_kib_per_unit": round(8 * 1024 / 1800, 2)}
+    # the largest process counts on both sides, a worker's as much as the run's own
+    assert memory_growth(20, 100.0, 2, {"rss_mib": 90.0, "rss_children_mib": 101.0})["peak_rss_kib_per_unit"] < 0

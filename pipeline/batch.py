@@ -179,13 +179,23 @@ class Roster:
                 return unit
         return None
 
+    def other_unit_named(self, text: str, unit: Unit) -> Unit | None:
+        """The roster unit `text` names when that is not `unit`: none of `unit`'s names occurs in
+        it, and another unit's does (longest wins)."""
+        normalized = normalize_label(text)
+        if not normalized or any(name in normalized for name, named in self.names if named == unit):
+            return None
+        return self.match_name(normalized)
+
 
 def identify(submission: Submission, config: "CountyConfig | Roster") -> Unit | None:
     """The roster unit a file belongs to: by the template's unit code, else by name (with a warning)."""
     roster = config if isinstance(config, Roster) else Roster.of(config)
     name = submission.file.name
     if submission.unit_code in roster.by_code:
-        return roster.by_code[submission.unit_code]
+        unit = roster.by_code[submission.unit_code]
+        _check_named_unit(submission, roster, unit)
+        return unit
     if not submission.readable:
         # an unreadable file may still name its unit in the file name: report it under that unit
         return roster.match_name(Path(name).stem)
@@ -194,10 +204,13 @@ def identify(submission: Submission, config: "CountyConfig | Roster") -> Unit | 
         unit = roster.match_name(text)
         if unit is not None:
             how = "基本信息中的单位名称" if text and text == candidates[0] else "文件名"
-            submission.note(
-                WARNING, "unit-by-name",
-                f"{name} 没有县里模板的单位代码，已按{how}“{text}”识别为 {unit.code} {unit.name}。请使用县里下发的本单位模板。",
-            )
+            if submission.unit_code:  # a template's code, of no unit of this roster
+                said = f"（{submission.unit_name}）" if submission.unit_name and submission.unit_name != text else ""
+                without = f"的单位代码 {submission.unit_code}{said}不在名册中"
+                todo = "请确认这确实是该单位的报告：名册中单位的代码若已改动，请用县里新下发的本单位模板重新填写"
+            else:
+                without, todo = "没有县里模板的单位代码", "请使用县里下发的本单位模板"
+            submission.note(WARNING, "unit-by-name", f"{name} {without}，已按{how}“{text}”识别为 {unit.code} {unit.name}。{todo}。")
             return unit
     shown = submission.unit_code or candidates[0] or "（未填写）"
     submission.note(
@@ -205,6 +218,28 @@ def identify(submission: Submission, config: "CountyConfig | Roster") -> Unit | 
         f"{name} 无法确定是哪个单位报送的（单位代码或名称：{shown}），名册中没有对应单位。请确认报送单位后，用该单位的模板重新报送，或在 county.toml 的名册中补充别名。",
     )
     return None
+
+
+def _check_named_unit(submission: Submission, roster: Roster, unit: Unit) -> None:
+    """A file whose template is `unit`'s (by its code) but whose unit name in 基本信息, or whose
+    file name, names another unit of the roster: one unit may have filled in another's template.
+    An error, so that neither unit's report is made from it before a person has looked."""
+    name = submission.file.name
+    said = [(str(submission.info.get("info.unit_name") or ""), "基本信息中的单位名称", "info.unit_name"),
+            (Path(name).stem, "文件名", "")]
+    for text, where, key in said:
+        other = roster.other_unit_named(text, unit)
+        if other is None:
+            continue
+        fix = "把文件改名" if not key else "改正基本信息中的单位名称"
+        submission.note(
+            ERROR, "unit-mismatch",
+            f"{name} 用的是 {unit.code} {unit.name} 的模板（单位代码 {unit.code}），但{where}“{text}”是名册中的另一个单位 "
+            f"{other.code} {other.name}。在核实之前，本文件按有错误处理：不计入汇总，也不生成正式报告。请核实：如果这是{unit.name}的报告，"
+            f"请{fix}后重新运行；如果是{other.name}的报告，请{other.name}用县里下发给本单位的模板重新填写后报送。",
+            key, expected=f"{unit.code} {unit.name}", actual=f"{other.code} {other.name}",
+        )
+        return
 
 
 def _unit_result(unit: Unit, outcomes: list) -> UnitResult:

@@ -270,6 +270,57 @@ def test_name_in_the_file_name_and_alias(tmp_path):
     )]
 
 
+def test_a_template_of_one_unit_sent_as_another_s_file_is_an_error_not_that_unit_s_report(tmp_path):
+    """Regression: 龙潭乡 filled in 青塘镇's template (its code 03) and sent it as 05-龙潭乡.xlsx. It was
+    taken as 青塘镇's (a report titled 青塘镇 with 龙潭乡's words and numbers), 龙潭乡 shown as 未报送."""
+    config = county(tmp_path, units=(QINGTANG, LONGTAN))
+    write_report(config.inbox / "05-龙潭乡.xlsx", FORM_2021, unit=QINGTANG)
+    result = run_batch(config)
+    unit = result.unit("03")
+    assert unit.status == FAILED and result.unit("05").status == MISSING
+    assert summary([f for f in unit.findings if f.rule == "unit-mismatch"]) == [(
+        "03", "05-龙潭乡.xlsx", ERROR, "unit-mismatch",
+        "05-龙潭乡.xlsx 用的是 03 青塘镇 的模板（单位代码 03），但文件名“05-龙潭乡”是名册中的另一个单位 05 龙潭乡。"
+        "在核实之前，本文件按有错误处理：不计入汇总，也不生成正式报告。请核实：如果这是青塘镇的报告，请把文件改名后重新运行；"
+        "如果是龙潭乡的报告，请龙潭乡用县里下发给本单位的模板重新填写后报送。",
+    )]
+    finding = next(f for f in unit.findings if f.rule == "unit-mismatch")
+    assert (finding.expected, finding.actual) == ("03 青塘镇", "05 龙潭乡")
+
+
+def test_the_unit_name_typed_in_basic_info_naming_another_unit_is_an_error_at_its_cell(tmp_path):
+    config = county(tmp_path, units=(QINGTANG, LONGTAN))
+    write_report(config.inbox / "03-青塘镇.xlsx", FORM_2021, unit=QINGTANG, changes={"info.unit_name": "龙潭乡人民政府"})
+    unit = run_batch(config).unit("03")
+    finding = next(f for f in unit.findings if f.rule == "unit-mismatch")
+    assert finding.severity == ERROR and finding.sheet and finding.cell
+    assert "但基本信息中的单位名称“龙潭乡人民政府”是名册中的另一个单位 05 龙潭乡" in finding.message
+    assert "请改正基本信息中的单位名称后重新运行" in finding.message
+
+
+def test_a_file_name_that_names_its_own_unit_too_is_no_mismatch(tmp_path):
+    """Only a name that is not the template's unit's at all counts (a file name may mention another)."""
+    config = county(tmp_path, units=(QINGTANG, LONGTAN))
+    write_report(config.inbox / "青塘镇年报（龙潭乡代交）.xlsx", FORM_2021, unit=QINGTANG)
+    write_report(config.inbox / "05.xlsx", FORM_2021, unit=LONGTAN)
+    result = run_batch(config)
+    assert [u.status for u in result.units] == [PASSED, PASSED]
+    assert "unit-mismatch" not in {f.rule for f in result.findings}
+
+
+def test_a_template_code_not_on_the_roster_is_named_when_the_file_name_finds_the_unit(tmp_path):
+    """Regression: the warning said the file had no template code, when it had one of no unit."""
+    config = county(tmp_path, units=(QINGTANG,))
+    stranger = Unit(code="99", name="外县镇", full_name="外县镇人民政府", kind="乡镇")
+    write_report(config.inbox / "03-青塘镇.xlsx", FORM_2021, unit=stranger)
+    unit = run_batch(config).unit("03")
+    assert summary([f for f in unit.findings if f.rule == "unit-by-name"]) == [(
+        "03", "03-青塘镇.xlsx", WARNING, "unit-by-name",
+        "03-青塘镇.xlsx 的单位代码 99（外县镇）不在名册中，已按文件名“03-青塘镇”识别为 03 青塘镇。"
+        "请确认这确实是该单位的报告：名册中单位的代码若已改动，请用县里新下发的本单位模板重新填写。",
+    )]
+
+
 # --- the command line ----------------------------------------------------------------------------
 
 

@@ -220,6 +220,26 @@ def test_comments_survive_libreoffice(tmp_path, source):
     assert cell(wb, ISSUED).fill.fgColor.rgb.endswith("FFEB9C")
 
 
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice (soffice) 未安装：跳过用 LibreOffice 另存批注副本的测试")
+def test_a_copy_fixed_and_saved_in_libreoffice_loses_last_rounds_marks(tmp_path, source):
+    """Regression: LibreOffice saves a comment's author blank, and the copy was told from the unit's
+    own comments by its author only: last round's comments stayed (on a cell already fixed, and
+    copied below the new one as "——原批注（ ）：【错误】…") and so did their fills."""
+    first = tmp_path / "round1" / FILE
+    annotate_copy(source, FINDINGS, first, year=YEAR)
+    saved = convert(first, tmp_path / "lo", "xlsx")  # the township fixed it in LibreOffice
+    assert cell(openpyxl.load_workbook(saved), RECEIVED).comment.author != "县政府信息公开主管部门"
+    second = tmp_path / "round2" / FILE
+    annotate_copy(saved, [FINDINGS[1]], second, year=YEAR)
+    wb = openpyxl.load_workbook(second)
+    assert cell(wb, RECEIVED).comment is None
+    assert cell(wb, RECEIVED).fill.fgColor.rgb.endswith(INPUT[-6:])
+    assert cell(wb, TOTAL_CELL).comment is None
+    issued = cell(wb, ISSUED).comment.text
+    assert issued.startswith(f"【警告】{MSG_ISSUED}") and issued.count("【") == 1
+    assert issued.endswith("按文件数统计")  # the unit's own comment stays
+
+
 # --- built from the bytes that were checked (issue 12) ------------------------------------------------
 
 

@@ -27,7 +27,7 @@ from ..report.findings_order import ordered
 from .cells import cell_text
 from .loading import load_for_edit
 from .markup_package import marked_package
-from .marks import AUTHOR, COMMENT_WIDTH, FILLS, by_severity, cell_position, comment_height, comment_lines
+from .marks import AUTHOR, COMMENT_WIDTH, FILLS, by_severity, cell_position, comment_height, comment_lines, is_ours
 from .opinion import OPINION_SHEET, add_opinion_sheet, opinion_heading
 from .template import INPUT_FILL, TOTAL_FILL
 
@@ -129,7 +129,7 @@ def _remove_earlier_marks(wb) -> None:
         # the cells that exist; iter_rows() would create every cell of the used range
         for cell in list(ws._cells.values()):
             comment = cell.comment
-            if comment is None or comment.author != AUTHOR:
+            if comment is None or not is_ours(comment.author, comment.text):
                 continue
             cell.comment = _their_comment(comment.text)
             colour = str(cell.fill.fgColor.rgb or "")[-6:].upper() if cell.fill is not None else ""

@@ -6,13 +6,16 @@ path of `annotate` that it falls back to.
 
 from __future__ import annotations
 
+import re
+
 from openpyxl.styles import PatternFill
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from ..findings import SEVERITY_ORDER, Finding
-from ..forms.spec import ERROR, WARNING
+from ..forms.spec import ERROR, NOTICE, WARNING
 
 AUTHOR = "县政府信息公开主管部门"
+_OUR_START = re.compile("【(?:" + "|".join(map(re.escape, (ERROR, WARNING, NOTICE))) + ")】")
 FILLS = {
     ERROR: PatternFill("solid", fgColor="FFC7CE"),
     WARNING: PatternFill("solid", fgColor="FFEB9C"),
@@ -26,6 +29,13 @@ MAX_ROW, MAX_COL = 1_048_576, 16_384
 def by_severity(findings: list[Finding]) -> list[Finding]:
     """The findings on one cell, most severe first (that one gives the cell its fill)."""
     return sorted(findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
+
+
+def is_ours(author: str | None, text: str | None) -> bool:
+    """Whether a cell's comment is one a marked-up copy put there: by its author, or by how it
+    begins (a finding's level in 【】), since an office suite that re-saves the copy may not keep
+    the author (LibreOffice writes a blank one)."""
+    return author == AUTHOR or bool(_OUR_START.match(text or ""))
 
 
 def comment_lines(findings: list[Finding]) -> str:

@@ -44,7 +44,7 @@ from ..word.zipwrite import Member, member, write_package
 from . import sheetdata
 from .cells import cell_text
 from .columns import column_index
-from .marks import AUTHOR, COMMENT_WIDTH, FILLS, by_severity, cell_position, comment_height, comment_lines
+from .marks import AUTHOR, COMMENT_WIDTH, FILLS, by_severity, cell_position, comment_height, comment_lines, is_ours
 from .opinion import OPINION_SHEET, add_opinion_sheet
 from .package import open_package, parse_xml, read_part, resolve
 
@@ -247,10 +247,16 @@ class _PackageEdit:
         return sheets
 
     def has_our_comments(self, sheet_part: str) -> bool:
+        """Whether a comment of the sheet is one a marked-up copy put there (see `marks.is_ours`)."""
         for comments in self.related(sheet_part, REL_COMMENTS):
             root = self.part(comments)
-            if any(author.text == AUTHOR for author in root.iter(_q("author"))):
+            authors = [author.text for author in root.iter(_q("author"))]
+            if AUTHOR in authors:
                 return True
+            for comment in root.iter(_q("comment")):
+                text = comment.find(_q("text"))
+                if text is not None and is_ours(None, "".join(text.itertext())):
+                    return True
         return False
 
     # --- marked cells --------------------------------------------------------------------------

@@ -266,6 +266,17 @@ def test_short_message_drops_file_sheet_cell_and_label():
     assert short_message(FINDINGS[-1]) == "无法确定报送单位。"
 
 
+def test_short_message_of_a_cell_that_was_the_subject_leaves_no_dangling_word():
+    """Regression: the 说明 of a changed heading read "的表头应为“…”，实际为“（空）”。"."""
+    from dataclasses import replace
+
+    heading = replace(
+        finding("03", "青塘镇", "错误", "03-青塘镇.xlsx 三、依申请公开!B8 的表头应为“二、上年结转政府信息公开申请数量”，实际为“（空）”。"),
+        cell="B8", column="",
+    )
+    assert short_message(heading) == "表头应为“二、上年结转政府信息公开申请数量”，实际为“（空）”。"
+
+
 def test_rule_names_are_chinese_for_every_rule_and_type():
     form = form_for_year(2025)
     for rule in form.rules:

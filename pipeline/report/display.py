@@ -91,6 +91,8 @@ def short_message(finding: Finding) -> str:
     for place in (f"{finding.sheet}!{finding.cell} ", f"'{finding.sheet}'!{finding.cell} "):
         if finding.sheet and finding.cell and rest.startswith(place):
             rest = rest[len(place):]
+            if rest.startswith("的"):  # "…!B8 的表头应为…": the cell was the sentence's subject
+                rest = rest[1:]
             label = re.match(r"^([^。：]{1,60}／[^。：]{1,40})：", rest)
             if label and finding.column and label.group(1).endswith(finding.column):
                 rest = rest[label.end():]

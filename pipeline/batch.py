@@ -292,7 +292,7 @@ def check_unit_file(submission: Submission, unit: Unit, year: int, form: Form, p
                     previous_texts: Mapping[str, str] | None = None) -> None:
     """The checks of a unit's single readable file (findings are added to the submission)."""
     _check_year_and_format(submission, year, form)
-    check_submission(submission, unit.kind, previous, previous_texts=previous_texts)
+    check_submission(submission, unit.kind, previous, previous_texts=previous_texts, year=year)
     if history and previous is None:
         submission.note(NOTICE, "previous-missing", f"{unit.code} {unit.name} 在上年数据中没有记录，未核对上年结转。")
 

@@ -24,9 +24,11 @@ def check_submission(
     previous: Values | None = None,
     *,
     previous_texts: Mapping[str, str] | None = None,
+    year: int | None = None,
 ) -> None:
     """Apply every rule of the submission's form, and check the texts and the basic information.
-    `previous` is the unit's values of last year, `previous_texts` its texts of last year (by text key)."""
+    `previous` is the unit's values of last year, `previous_texts` its texts of last year (by text key),
+    `year` the year the report is collected for (default: the year the file says)."""
     if submission.form is None:
         return
     current = submission.rule_values  # the rules only add findings: the values stay as they are
@@ -35,7 +37,7 @@ def check_submission(
             continue
         check_rule(submission, rule, current, previous)
     check_texts(submission)
-    check_info(submission)
+    check_info(submission, year)
     check_coverage(submission)
     # issue 11: the narrative against the tables (T1–T7), and against last year (X3–X5)
     run_text_rules(submission)
@@ -140,7 +142,7 @@ def check_coverage(submission: Submission) -> None:
 INFO_REQUIRED = {"info.contact": WARNING, "info.phone": WARNING, "info.date": ERROR}
 
 
-def check_info(submission: Submission) -> None:
+def check_info(submission: Submission, year: int | None = None) -> None:
     from .workbook import layout
 
     labels = {i.key: i.label for i in layout.INFO_FIELDS}
@@ -152,6 +154,46 @@ def check_info(submission: Submission) -> None:
                 f"{submission.where(key)} “{labels[key]}”没有填写。{why}请在“基本信息”表中补充。",
                 key,
             )
+    check_signature_date(submission, submission.year if year is None else year)
+
+
+def check_signature_date(submission: Submission, year: int | None) -> None:
+    """落款日期 signs the published report on `year`: a real day (not a formula, whose result changes
+    with the day the file is opened), not before the report's year (last year's report copied);
+    within the report's year itself it is suspicious (the report covers the whole year). A later
+    year is no finding: a county may enter an earlier year's reports long after."""
+    from .dates import written_date
+
+    value = submission.info.get("info.date")
+    if value in (None, ""):
+        return  # info-missing, when the cell is there at all
+    example = f"如 {year + 1}/1/20" if year else "如 2026/1/20"
+    where = f"{submission.where('info.date')} “落款日期”"
+    text = str(value).strip()
+    date = written_date(value)
+    if date is None:
+        if text.startswith("="):
+            message = (f"{where}中是公式“{text}”。落款日期是报告签署的那一天，公式的结果会随打开文件的日期变化，"
+                       f"或文件中没有保存计算结果。请直接填写日期，{example}。")
+        else:
+            message = f"{where}填写的“{text}”不是有效的日期。请填写报告实际的落款日期，{example}。"
+        submission.note(ERROR, "info-date", message, "info.date", actual=text)
+        return
+    if year is None:
+        return
+    shown = f"{date.year}年{date.month}月{date.day}日"
+    if date.year < year:
+        submission.note(
+            ERROR, "info-date",
+            f"{where}是{shown}，早于报告所属的{year}年度，可能沿用了往年的报告。请改为本年度报告实际的落款日期，{example}。",
+            "info.date", expected=f"{year + 1}年", actual=shown,
+        )
+    elif date.year == year:
+        submission.note(
+            WARNING, "info-date",
+            f"{where}是{shown}，在{year}年度结束之前。年度报告统计全年的情况，一般在次年1月落款。请核对日期。",
+            "info.date", expected=f"{year + 1}年", actual=shown,
+        )
 
 
 __all__ = ["check_submission", "check_rule", "check_texts", "check_info", "check_coverage", "describe", "Finding", "NOTICE"]

@@ -80,6 +80,7 @@ TYPES = {
     "text-missing": "文字部分未填写",
     "text-too-long": "篇幅超过要求",
     "info-missing": "基本信息未填写",
+    "info-date": "落款日期有误",
     "not-xlsx": "文件格式不是 .xlsx",
     "encrypted": "文件设置了密码",
     "unreadable": "文件无法读取",

@@ -3,6 +3,7 @@ the exact 说明 a clerk reads."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -220,6 +221,45 @@ def test_info_date_missing(tmp_path):
     assert summary(checked(write_report(tmp_path / NAME, FORM_2019, info=info)).findings) == [
         (ERROR, "info-missing", "基本信息", "B9", "03-青塘镇.xlsx 基本信息!B9 “落款日期”没有填写。年度报告的落款需要这个日期。请在“基本信息”表中补充。"),
     ]
+
+
+DATE_AT = "03-青塘镇.xlsx 基本信息!B9 “落款日期”"
+
+
+@pytest.mark.parametrize("written, severity, message", [
+    ("明年", ERROR, f"{DATE_AT}填写的“明年”不是有效的日期。请填写报告实际的落款日期，如 2026/1/20。"),
+    ("2026年2月30日", ERROR, f"{DATE_AT}填写的“2026年2月30日”不是有效的日期。请填写报告实际的落款日期，如 2026/1/20。"),
+    ("=TODAY()", ERROR, f"{DATE_AT}中是公式“=TODAY()”。落款日期是报告签署的那一天，公式的结果会随打开文件的日期变化，"
+                        "或文件中没有保存计算结果。请直接填写日期，如 2026/1/20。"),
+    (dt.datetime(2019, 1, 1), ERROR, f"{DATE_AT}是2019年1月1日，早于报告所属的2025年度，可能沿用了往年的报告。"
+                                     "请改为本年度报告实际的落款日期，如 2026/1/20。"),
+    ("2025/6/30", WARNING, f"{DATE_AT}是2025年6月30日，在2025年度结束之前。年度报告统计全年的情况，一般在次年1月落款。请核对日期。"),
+])
+def test_a_signature_date_that_is_no_day_of_the_year_after_is_named(tmp_path, written, severity, message):
+    """Regression: "明年", "2026年2月30日", "=TODAY()" and a 2019 date were printed as the 落款 of a
+    2025 report without a finding."""
+    info = GOOD_INFO | {"info.date": written}
+    findings = [f for f in checked(write_report(tmp_path / NAME, FORM_2021, info=info)).findings if f.rule == "info-date"]
+    assert summary(findings) == [(severity, "info-date", "基本信息", "B9", message)]
+
+
+@pytest.mark.parametrize("written", [dt.datetime(2026, 1, 20), "2026年1月20日", "2026.1.20", "20260120", dt.datetime(2027, 3, 1)])
+def test_a_signature_date_of_the_year_after_or_later_is_no_finding(tmp_path, written):
+    """A later year is no finding either: a county may enter an earlier year's reports long after."""
+    info = GOOD_INFO | {"info.date": written}
+    assert "info-date" not in {f.rule for f in checked(write_report(tmp_path / NAME, FORM_2021, info=info)).findings}
+
+
+def test_the_run_s_year_not_the_file_s_judges_the_signature_date(tmp_path):
+    """A file of last year's template is wrong-year already; its date is judged against this year's
+    report (signed in the year after this one), not against the year the file says."""
+    from pipeline.batch import run_batch
+    from helpers import QINGTANG, county
+
+    config = county(tmp_path, units=(QINGTANG,))
+    write_report(config.inbox / NAME, FORM_2021, year=2024, info=GOOD_INFO | {"info.date": dt.datetime(2026, 1, 20)})
+    rules = {f.rule for f in run_batch(config).findings}
+    assert "wrong-year" in rules and "info-date" not in rules
 
 
 # --- across years --------------------------------------------------------------------------------

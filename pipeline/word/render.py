@@ -34,8 +34,6 @@ RUN_IN_LIMIT = 40  # characters: a longer "lead" is a sentence, not a heading
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # what _protect changes in a text: those, what markupsafe escapes, and braces
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>'\"{}]")
-_DATE = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?$")
-_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
 class ReportTemplateError(Exception):
@@ -152,19 +150,14 @@ def format_raw(raw: object) -> str:
 
 def signature_date(value: object) -> str:
     """落款日期 as "2020年1月13日"; a text that is no date is kept as written; missing → ""."""
+    from ..dates import written_date
+
     if value is None:
         return ""
-    if isinstance(value, (dt.datetime, dt.date)):
-        return f"{value.year}年{value.month}月{value.day}日"
-    text = str(value).strip()
-    match = _DATE.match(text) or _DATE_COMPACT.match(text)
-    if match:
-        try:
-            date = dt.date(*(int(g) for g in match.groups()))
-        except ValueError:
-            return text
-        return f"{date.year}年{date.month}月{date.day}日"
-    return text
+    date = written_date(value)
+    if date is None:
+        return str(value).strip()
+    return f"{date.year}年{date.month}月{date.day}日"
 
 
 # --- rendering --------------------------------------------------------------------------------

@@ -296,10 +296,10 @@ CASES = {
     "doctype-external-entity": Case(doctype(XXE), "unsafe-xml", ERROR, ("DOCTYPE",)),
     "doctype-utf16": Case(doctype_utf16, "unsafe-xml", ERROR, ("DOCTYPE",)),
     # not a workbook, or a broken one
-    "empty-file": Case(lambda g: b"", "unreadable", ERROR, ("不是 Excel 工作簿",)),
+    "empty-file": Case(lambda g: b"", "unreadable", ERROR, ("是空文件（0 字节", "重新索取")),
     "truncated-zip": Case(lambda g: g[: len(g) // 2], "unreadable", ERROR, ("已损坏（文件不完整）",)),
     "zip-magic-only": Case(lambda g: b"PK\x03\x04" + bytes(40), "unreadable", ERROR, ("已损坏（文件不完整）",)),
-    "zip-without-workbook": Case(lambda g: zipped({"word/document.xml": b"<w/>"}), "unreadable", ERROR, ("不是 Excel 工作簿",)),
+    "zip-without-workbook": Case(lambda g: zipped({"word/document.xml": b"<w/>"}), "unreadable", ERROR, ("不是 Excel 工作簿", "里面也没有工作簿")),
     "malformed-sheet-xml": Case(lambda g: with_part(g, sheet_part(members(g), T3), b"<worksheet><sheetData>"), "unreadable", ERROR, ("已损坏或无法打开（内容不完整）",)),
     "shared-string-out-of-range": Case(lambda g: shared_strings_rich(g, "99"), "unreadable", ERROR, ("已损坏或无法打开",)),
     "shared-string-negative-index": Case(lambda g: shared_strings_rich(g, "-1"), "unreadable", ERROR, ("已损坏或无法打开",)),

@@ -339,14 +339,55 @@ NOT_A_WORKBOOK = "{} 不是 Excel 工作簿（.xlsx），无法读取。请报�
 @pytest.mark.parametrize("content", [
     pytest.param(docx_bytes, id="docx"),
     pytest.param(lambda: bytes(range(256)) * 40, id="random"),
-    pytest.param(lambda: b"", id="empty"),
     pytest.param(lambda: "单位,数量\n青塘镇,6\n".encode("gbk"), id="csv"),
 ])
 def test_not_a_workbook_renamed_xlsx(tmp_path, content):
     path = tmp_path / "03-青塘镇.xlsx"
     path.write_bytes(content())
     finding = only_finding(path)
-    assert (finding.rule, finding.message) == ("unreadable", NOT_A_WORKBOOK.format("03-青塘镇.xlsx"))
+    message = finding.message
+    if content is docx_bytes:  # a zip: the workbook reader says what it is not
+        assert message == ("03-青塘镇.xlsx 是压缩包或其他格式的文件，不是 Excel 工作簿（.xlsx），里面也没有工作簿，无法读取。"
+                           "请确认报送单位发来的是哪个文件，并请其报送县里下发的 Excel 模板。")
+    else:
+        assert (finding.rule, message) == ("unreadable", NOT_A_WORKBOOK.format("03-青塘镇.xlsx"))
+
+
+@pytest.mark.parametrize("content", [b"", b" \r\n"])
+def test_an_empty_file_is_called_empty_and_sent_for_again(tmp_path, content):
+    """Regression: a 0-byte file (a download that did not finish) was "不是 Excel 工作簿 … 请报送县里下发的
+    Excel 模板", as if the township had sent the wrong thing."""
+    path = tmp_path / "03-青塘镇.xlsx"
+    path.write_bytes(content)
+    finding = only_finding(path)
+    assert (finding.rule, finding.message) == ("unreadable", (
+        f"03-青塘镇.xlsx 是空文件（{len(content)} 字节，没有任何内容），可能是下载、复制或保存没有完成。"
+        "请向报送单位重新索取这个文件，放入收件箱后重新运行。"))
+
+
+def test_a_zip_archive_of_workbooks_says_unzip_it_here(written, tmp_path):
+    """Regression: a zipped return was told to fill in the template again; the county only has to unzip it."""
+    import zipfile
+
+    path = tmp_path / "03-青塘镇.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("青塘镇/03-青塘镇.xlsx", written[0].read_bytes())
+    finding = only_finding(path)
+    assert (finding.rule, finding.message) == ("not-xlsx", (
+        "03-青塘镇.zip 是压缩包，里面有 1 个表格文件（青塘镇/03-青塘镇.xlsx）。请解压后把其中的工作簿放入收件箱"
+        "（不必让报送单位重新填写），把这个压缩包移出收件箱，再重新运行。"))
+
+
+def test_an_opendocument_spreadsheet_is_named_with_how_to_save_it_as_xlsx(tmp_path):
+    import zipfile
+
+    path = tmp_path / "03-青塘镇.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    finding = only_finding(path)
+    assert finding.rule == "not-xlsx" and finding.message.startswith("03-青塘镇.xlsx 是 OpenDocument 表格（.ods")
+    assert "“另存为”Excel 工作簿（*.xlsx）" in finding.message
 
 
 def test_truncated_zip_is_unreadable_without_exception(written, tmp_path):

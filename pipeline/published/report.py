@@ -38,7 +38,8 @@ def assemble(submission: Submission, blocks: list[Block]) -> None:
     first_heading = headings[0][0] if headings else len(blocks)
     title_at, title = _title(paragraphs, first_heading)
     if not headings and not any(classify(g, f) for g in grids for f in FORMS):
-        submission.note(ERROR, "unreadable", f"{name} 中找不到政府信息公开工作年度报告（没有格式规定的表格和章节标题），无法读取。")
+        submission.note(ERROR, "unreadable", f"{name} 中找不到政府信息公开工作年度报告（没有格式规定的表格和章节标题），无法读取。"
+                                                 "请确认报送单位发来的是哪个文件：填报用县里下发的 Excel 模板；已发布的报告可以是 Word 文档、网页或文本文件。")
         return
     submission.info["title"] = title
     _year(submission, title, paragraphs)

@@ -170,6 +170,12 @@ def read_snapshot(snapshot: Snapshot) -> Submission:
         submission.note(ERROR, "unreadable", f"{submission.file.name} 无法打开：{os_reason(exc)}。")
         return submission
     name = submission.file.name
+    if not data.strip():
+        submission.note(
+            ERROR, "unreadable",
+            f"{name} 是空文件（{len(data)} 字节，没有任何内容），可能是下载、复制或保存没有完成。请向报送单位重新索取这个文件，放入收件箱后重新运行。",
+        )
+        return submission
     if data.startswith(OLE2_MAGIC):
         if _is_encrypted_ooxml(data):
             submission.note(ERROR, "encrypted", f"{name} 设置了打开密码，无法读取。请取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码）后重新报送。")
@@ -182,7 +188,10 @@ def read_snapshot(snapshot: Snapshot) -> Submission:
     try:
         book = read_book(data)
     except PackageError as exc:
-        _package_finding(submission, exc)
+        if exc.kind == "other":
+            _other_zip_finding(submission, data)
+        else:
+            _package_finding(submission, exc)
         return submission
     except Exception:  # whatever else a broken package raises must not stop the batch
         _package_finding(submission, PackageError("damaged", "package"))
@@ -214,9 +223,7 @@ def _is_encrypted_ooxml(data: bytes) -> bool:
 
 def _package_finding(submission: Submission, exc: PackageError) -> None:
     name = submission.file.name
-    if exc.kind == "other":
-        submission.note(ERROR, "unreadable", f"{name} 不是 Excel 工作簿（.xlsx），无法读取。请报送县里下发的 Excel 模板。")
-    elif exc.kind == "limit":
+    if exc.kind == "limit":
         submission.note(ERROR, "package-limit", f"{name} {exc.detail}，不像正常的年度报告工作簿，未读取。请删除工作簿中多余的工作表、图片和大段粘贴的内容，或用县里下发的模板重新填写后报送。")
     elif exc.kind == "unsafe":
         submission.note(ERROR, "unsafe-xml", f"{name} 的内部部件 {exc.detail} 含有 DOCTYPE（文档类型）声明，Excel 和 WPS 保存的工作簿不会有这种声明，为安全起见未读取。请在 Excel 或 WPS 中打开后重新保存，或用县里下发的模板重新填写后报送。")
@@ -224,6 +231,40 @@ def _package_finding(submission: Submission, exc: PackageError) -> None:
         submission.note(ERROR, "unreadable", f"{name} 已损坏或无法打开（内容不完整）。请在 Excel 或 WPS 中打开确认后重新保存报送。")
     else:
         submission.note(ERROR, "unreadable", f"{name} 已损坏（文件不完整），无法读取。请在 Excel 或 WPS 中打开确认后重新保存报送。")
+
+
+OPENDOCUMENT_SPREADSHEET = b"application/vnd.oasis.opendocument.spreadsheet"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
+
+
+def _other_zip_finding(submission: Submission, data: bytes) -> None:
+    """A zip that is no workbook (its size and members were checked against the limits already):
+    an OpenDocument spreadsheet, an archive holding the workbooks, or something else; each with
+    what to do about it."""
+    import io
+    import zipfile
+
+    from ..names import shown_name
+
+    name = submission.file.name
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.namelist()
+            mimetype = archive.read("mimetype")[:100] if "mimetype" in members else b""
+    except Exception:  # a zip the package check read but this cannot: the general message
+        members, mimetype = [], b""
+    if mimetype.startswith(OPENDOCUMENT_SPREADSHEET):
+        submission.note(ERROR, "not-xlsx", f"{name} 是 OpenDocument 表格（.ods，WPS 或 LibreOffice 可以保存成这种格式），无法读取。"
+                                           "请用 WPS、LibreOffice 或 Excel 打开后“另存为”Excel 工作簿（*.xlsx）再报送。")
+        return
+    inside = [m for m in members if m.lower().endswith(WORKBOOK_SUFFIXES) and not m.endswith("/")]
+    if inside:
+        shown = "、".join(shown_name(m) for m in inside[:3]) + ("等" if len(inside) > 3 else "")
+        submission.note(ERROR, "not-xlsx", f"{name} 是压缩包，里面有 {len(inside)} 个表格文件（{shown}）。请解压后把其中的工作簿放入收件箱"
+                                           "（不必让报送单位重新填写），把这个压缩包移出收件箱，再重新运行。")
+        return
+    submission.note(ERROR, "unreadable", f"{name} 是压缩包或其他格式的文件，不是 Excel 工作簿（.xlsx），里面也没有工作簿，无法读取。"
+                                         "请确认报送单位发来的是哪个文件，并请其报送县里下发的 Excel 模板。")
 
 
 def _year(value: object) -> int | None:

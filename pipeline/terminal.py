@@ -101,6 +101,16 @@ def print_next_steps(result: RunResult, out: Console) -> None:
         out.print(Text(f"{number}. {step}"), soft_wrap=True)  # file names are text, never markup
 
 
+def _what_to_do(findings) -> str:
+    """What the first error's message says to do (its sentences from "请" on): an empty file is sent
+    for again, a zip is unzipped here, an .xls is saved as .xlsx; else the template again."""
+    for finding in findings:
+        at = finding.message.find("。请") if finding.severity == ERROR else -1
+        if at >= 0:
+            return finding.message[at + 1:]
+    return "请该单位用县里下发的模板重新报送。"
+
+
 def next_steps(result: RunResult) -> list[str]:
     """What to do after a run, in Chinese: files to send back, duplicates to resolve, units to chase,
     files no unit was found for, partial county summaries, and the state of the summary report."""
@@ -118,7 +128,7 @@ def next_steps(result: RunResult) -> list[str]:
             steps.append(f"{unit.unit.name}报送了 {len(unit.files)} 个文件（{names}）：保留最终版本，把其余文件移出收件箱后重新运行。")
         elif unit.status == UNREADABLE:
             names = "、".join(s.file.name for s in unit.files)
-            steps.append(f"{unit.unit.name}的文件 {names} 无法读取：请该单位用县里下发的模板重新报送。")
+            steps.append(f"{unit.unit.name}的文件 {names} 无法读取：{_what_to_do(unit.findings)}")
     missing = [u.unit.name for u in result.units if u.status == MISSING]
     if missing:
         steps.append(f"催报 {len(missing)} 个未报送的单位：{'、'.join(missing)}。")

@@ -39,6 +39,25 @@ def test_next_steps_name_the_files_to_return_the_duplicates_and_the_units_to_cha
     assert printed.count("[bold red]乱码[bold red].xlsx") == 2
 
 
+def test_next_steps_for_an_unreadable_file_say_what_its_finding_says_to_do(tmp_path):
+    """Regression: a zipped return was "请该单位用县里下发的模板重新报送", asking the township to fill it in
+    again, when the county only has to unzip it; an empty file the same."""
+    import zipfile
+
+    config = county(tmp_path, 2025, (QINGTANG, LONGTAN, FINANCE))
+    workbook = write_report(tmp_path / "03-青塘镇.xlsx", FORM_2021, unit=QINGTANG)
+    with zipfile.ZipFile(config.inbox / "03-青塘镇.zip", "w") as archive:
+        archive.write(workbook, "03-青塘镇.xlsx")
+    (config.inbox / "05-龙潭乡.xlsx").write_bytes(b"")
+    (config.inbox / "12-县财政局.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))  # an .xls
+    steps = next_steps(run_batch(config))
+    assert steps[:3] == [
+        "青塘镇的文件 03-青塘镇.zip 无法读取：请解压后把其中的工作簿放入收件箱（不必让报送单位重新填写），把这个压缩包移出收件箱，再重新运行。",
+        "龙潭乡的文件 05-龙潭乡.xlsx 无法读取：请向报送单位重新索取这个文件，放入收件箱后重新运行。",
+        "县财政局的文件 12-县财政局.xlsx 无法读取：请用 Excel 或 WPS 打开后“另存为”Excel 工作簿（*.xlsx）再报送。",
+    ]
+
+
 def test_next_steps_when_nothing_passed_and_when_all_passed(tmp_path):
     config = county(tmp_path / "a", 2025, (QINGTANG, FINANCE))
     write_report(config.inbox / "12-县财政局.xlsx", FORM_2021, unit=FINANCE, changes={"t3.received.natural": 6})

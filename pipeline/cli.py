@@ -59,14 +59,17 @@ def command(name: str, help: str, add_options: Callable[[argparse.ArgumentParser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .terminal import make_streams_safe
-
-    make_streams_safe()
-    parser = build_parser()
     try:
+        from .terminal import make_streams_safe  # Ctrl-C while the libraries load: no traceback either
+
+        make_streams_safe()
+        parser = build_parser()
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors end inside argparse
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE

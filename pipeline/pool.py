@@ -69,9 +69,9 @@ def stream_tasks(
                 progress(label)
             yield ident, result
         return
-    if niceness > 0:
-        initializer, initargs = _start_niced, (niceness, initializer, initargs)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context, initializer=initializer, initargs=initargs) as pool:
+    initializer, initargs = _start_worker, (niceness, initializer, initargs)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context, initializer=initializer, initargs=initargs) as pool, \
+            _cancelled_on_error(pool):
         running: dict = {}
         limit = workers * IN_FLIGHT_PER_WORKER
         exhausted, forked = False, False
@@ -99,14 +99,36 @@ def stream_tasks(
                 yield ident, result
 
 
-def _start_niced(niceness: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:
-    """A worker's start (stream_tasks' `niceness`): its priority lowered, then `initializer`."""
-    try:
-        os.nice(niceness)
-    except (AttributeError, OSError):  # Windows has no os.nice; a refused change leaves it as it was
-        pass
+def _start_worker(niceness: int = 0, initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> None:
+    """A worker's start: Ctrl-C left to the process that started it, its priority lowered by
+    `niceness` (stream_tasks), then `initializer`.
+
+    Ctrl-C in a terminal interrupts every process of the run. A worker interrupted while it sends a
+    result back keeps the result queue's lock for ever: the other workers wait for it, and the run
+    waits for them (seen: the run hung after one Ctrl-C, and printed the workers' tracebacks). So a
+    worker ignores it; the run stops, takes back the tasks not yet started, lets the few running
+    ones finish and stops its workers."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if niceness > 0:
+        try:
+            os.nice(niceness)
+        except (AttributeError, OSError):  # Windows has no os.nice; a refused change leaves it as it was
+            pass
     if initializer is not None:
         initializer(*initargs)
+
+
+@contextlib.contextmanager
+def _cancelled_on_error(pool: ProcessPoolExecutor):
+    """The tasks not yet started are dropped when the run stops (Ctrl-C, an error) before they
+    are all done: only those running are waited for."""
+    try:
+        yield
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
 
 
 @contextlib.contextmanager
@@ -230,7 +252,8 @@ class Workers:
         if self.workers <= 1:
             return _Deferred(function, args)
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=self._mp_context)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=self._mp_context,
+                                             initializer=_start_worker)
             with forking():  # the first submit starts the workers
                 return self._pool.submit(function, *args)
         return self._pool.submit(function, *args)

@@ -198,3 +198,16 @@ def test_python_dash_m_pipeline_runs_the_same_cli():
     )
     assert result.returncode == 0
     assert result.stdout.startswith("用法：nianbao ")
+
+
+def test_ctrl_c_while_the_command_starts_is_said_in_chinese_not_a_traceback(monkeypatch, capsys):
+    """Regression: Ctrl-C in the first quarter second (the terminal set up, the arguments parsed)
+    printed a Python traceback instead of "已中断。"."""
+    from pipeline import cli, terminal
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(terminal, "make_streams_safe", interrupted)
+    assert cli.main(["--help"]) == 130
+    assert capsys.readouterr().err == "已中断。\n"

@@ -193,3 +193,23 @@ def test_the_files_are_read_by_workers_at_the_reading_priority(tmp_path):
     outcomes = examine_all(paths, _NicenessJob(), jobs=2)
     assert {o.unit_code for o in outcomes} == {str(own + READING_NICENESS)}
     assert {o.unit_code for o in examine_all(paths, _NicenessJob(), jobs=1)} == {str(own)}
+
+
+def sigint_ignored(_: int) -> bool:
+    import signal
+
+    return signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+
+
+def test_workers_leave_ctrl_c_to_the_run_and_tasks_run_here_keep_it():
+    """Regression: Ctrl-C interrupts every process of the run; a worker interrupted while sending a
+    result back kept the result queue's lock, the other workers and then the run waited for ever
+    (6 hangs in 32 Ctrl-Cs on a 300-unit county), and the workers printed their tracebacks."""
+    from pipeline.pool import stream_tasks
+
+    streamed = {ignored for _, ignored in stream_tasks(sigint_ignored, ((i, "", (i,)) for i in range(4)), workers=2)}
+    with Workers(2, 4) as workers:
+        submitted = {f.result() for f in [workers.submit(sigint_ignored, n) for n in range(4)]}
+    here = {ignored for _, ignored in stream_tasks(sigint_ignored, ((i, "", (i,)) for i in range(4)), workers=1)}
+    assert streamed == {True} and submitted == {True}
+    assert here == {False}  # this process still stops on Ctrl-C ("已中断。")

@@ -281,6 +281,18 @@ class OutputMemo:
     def forget(self, path: Path) -> None:
         self.entries.pop(self._name(path), None)
 
+    def written_in(self, folder: Path) -> list[Path]:
+        """The outputs recorded directly in `folder` that still hold the bytes they were written
+        with: what an earlier run made there, untouched since (a roster unit renamed or removed
+        leaves its old report and copy behind, under a name this run no longer makes)."""
+        inside = self._name(folder)
+        found = []
+        for name in sorted(self.entries):
+            path = self.base / name
+            if str(Path(name).parent) == inside and self.intact(path):
+                found.append(path)
+        return found
+
     def save(self) -> None:
         store_entry(self.path, self.entries)
 

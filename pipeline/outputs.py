@@ -164,7 +164,7 @@ def start_outputs(
     made = [path for path, _ in stale]
     pending.made.update((path, None) for path in made)
     workers.submit_each(_copy_task, tasks, lambda index, outcome: pending.made.__setitem__(made[index], outcome))
-    _remove_stale(returns, {p.name for p in copies}, config)
+    _remove_stale(returns, {p.name for p in copies}, config, memo)
     return pending
 
 
@@ -243,11 +243,17 @@ def _copy_digest(sha256: str, findings, year: int, name: str) -> str:
     return digest_of(tool_digest(), sha256, findings, year, name)
 
 
-def _remove_stale(folder: Path, keep: set[str], config: CountyConfig) -> None:
-    """A unit that now passes must not find last run's marked-up copy still waiting for it."""
+def _remove_stale(folder: Path, keep: set[str], config: CountyConfig, memo=None) -> None:
+    """A unit that now passes must not find last run's marked-up copy still waiting for it; nor
+    (with the run's `memo`) must a copy an earlier run wrote under a name the roster no longer
+    gives (a unit renamed or removed), unless somebody changed it since."""
     if not folder.is_dir():
         return
     ours = {f"{safe_stem(u)}.xlsx" for u in config.units}
+    if memo is not None:
+        ours |= {path.name for path in memo.written_in(folder)}
     for path in folder.iterdir():
         if path.name in ours and path.name not in keep:
             path.unlink()
+            if memo is not None:
+                memo.forget(path)

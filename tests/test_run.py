@@ -63,6 +63,29 @@ def test_run_county_writes_every_output_for_passed_and_failed_units(tmp_path):
     assert [u.unit.code for u in outcome.result.units if u.source is not None] == ["05"]
 
 
+def test_a_unit_renamed_or_removed_in_the_roster_leaves_no_report_or_copy_under_its_old_name(tmp_path):
+    """Regression: 报告/ kept 03-青塘镇.docx beside the renamed unit's new report, and the report of a
+    unit taken off the roster; 退回修改/ the old copy beside the new one. 报告/ is what gets published.
+    A file somebody changed since it was written is left alone."""
+    import dataclasses
+
+    from pipeline.paths import REPORTS_DIR
+
+    config = county(tmp_path)
+    inbox_of_three(config)
+    run_county(config, RunOptions(jobs=1))
+    reports, returns = year_folder(config) / REPORTS_DIR, year_folder(config) / RETURNS_DIR
+    assert sorted(p.name for p in reports.iterdir()) == ["03-青塘镇.docx", "12-县财政局.docx"]
+    edited = reports / "12-县财政局.docx"
+    edited.write_bytes(edited.read_bytes() + b"\0")  # finished by hand in Word
+    renamed = {"03": "青塘新镇", "05": "龙潭新乡"}
+    units = tuple(dataclasses.replace(u, name=renamed[u.code], aliases=()) for u in config.units if u.code != "12")
+    (config.inbox / "12-县财政局.xlsx").unlink()
+    run_county(dataclasses.replace(config, units=units), RunOptions(jobs=1))
+    assert sorted(p.name for p in reports.iterdir()) == ["03-青塘新镇.docx", "12-县财政局.docx"]
+    assert sorted(p.name for p in returns.iterdir()) == ["05-龙潭新乡.xlsx"]
+
+
 def test_a_bad_word_template_stops_before_reading(tmp_path):
     config = county(tmp_path)
     inbox_of_three(config)

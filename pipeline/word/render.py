@@ -382,7 +382,7 @@ class PendingReports:
             elif not self.pdf and pdf_path.exists() and (outcome or not _pdf_of(pdf_path, path)):
                 pdf_path.unlink()  # last run's PDF no longer shows this report
         written = {u.unit.code: written[u.unit.code] for u in self.result.units if u.unit.code in written}  # roster order
-        _remove_stale(self.folder, set(written.values()), self.config)
+        _remove_stale(self.folder, set(written.values()), self.config, memo)
         if errors:
             raise errors[0]
         if failures:
@@ -442,11 +442,20 @@ def _missing_data(form: Form, unit: Unit, context: Mapping[str, Any]) -> str:
     )
 
 
-def _remove_stale(folder: Path, keep: set[Path], config: CountyConfig) -> None:
+def _remove_stale(folder: Path, keep: set[Path], config: CountyConfig, memo=None) -> None:
+    """Reports (and their PDFs) this run did not make: of a roster unit that has none now, and (with
+    the run's `memo`) any an earlier run wrote here and nobody has changed since, such as a unit's
+    report under its name before the roster renamed or removed the unit."""
     if not folder.is_dir():
         return
     ours = {f"{safe_stem(u)}{suffix}" for u in config.units for suffix in (".docx", ".pdf")}
+    if memo is not None:
+        for path in memo.written_in(folder):
+            if path.suffix == ".docx":
+                ours |= {path.name, path.with_suffix(".pdf").name}
     kept = {p.name for p in keep} | {p.with_suffix(".pdf").name for p in keep}
     for path in folder.iterdir():
         if path.name in ours and path.name not in kept:
             path.unlink()
+            if memo is not None:
+                memo.forget(path)

@@ -168,7 +168,16 @@ _TOML_HINTS = (
 )
 
 
+_SINGLE_UNITS = re.compile(r"^[ \t]*\[[ \t]*units[ \t]*\][ \t]*(?:#.*)?$", re.MULTILINE)
+
+
 def _syntax_message(name: str, text: str, exc: tomllib.TOMLDecodeError) -> str:
+    single = _SINGLE_UNITS.search(text)
+    if single is not None and "[[units]]" in text.replace(" ", ""):
+        # one unit headed [units] among [[units]]: the parser trips over a later, correct line
+        line = text.count("\n", 0, single.start()) + 1
+        return (f"{name}：第 {line} 行写成了 [units]（一层方括号）。每个单位都应以 [[units]]（两层方括号）开头，"
+                "请把这一行改为 [[units]]。")
     detail = str(exc)
     match = _POSITION.search(detail)
     reason = detail[: match.start()] if match else detail

@@ -261,6 +261,17 @@ def test_toml_syntax_error_names_the_line(tmp_path):
     )
 
 
+def test_one_unit_headed_units_in_single_brackets_is_named_at_its_own_line(tmp_path):
+    """Regression: the parser trips over the next, correct [[units]], and the message said to delete
+    that line as a value written twice."""
+    text = VALID.replace("[[units]]", "[units]", 1)
+    line = text.splitlines().index("[units]") + 1
+    assert problems(tmp_path, text) == (
+        f"county.toml：第 {line} 行写成了 [units]（一层方括号）。每个单位都应以 [[units]]（两层方括号）开头，"
+        "请把这一行改为 [[units]]。"
+    )
+
+
 def test_windows_path_in_double_quotes_gets_a_hint(tmp_path):
     text = changed('inbox = "收件箱"', 'inbox = "D:\\年报\\收件箱"')
     assert problems(tmp_path, text) == (

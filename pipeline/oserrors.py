@@ -53,6 +53,30 @@ def os_reason(exc: OSError) -> str:
 
 
 def os_error_message(exc: OSError) -> str:
-    """One sentence for the clerk, e.g. 无法读写“D:\\年报\\输出\\2024\\汇总表.xlsx”：磁盘空间已满。…"""
+    """One sentence for the clerk, e.g. 无法读写“D:\\年报\\输出\\2024\\汇总表.xlsx”：磁盘空间已满。…;
+    a line for each file of `OSErrors`."""
+    if isinstance(exc, OSErrors):
+        return f"{len(exc.errors)} 个文件无法读写：\n" + "\n".join(os_error_message(e) for e in exc.errors)
     where = f"“{shown_name(str(exc.filename))}”" if exc.filename else "文件"
     return f"无法读写{where}：{os_reason(exc)}。"
+
+
+class OSErrors(OSError):
+    """Several files that could not be written or removed (e.g. a report and a copy both open in
+    Office): all named at once, so that the clerk closes them all before running again."""
+
+    def __init__(self, errors: list[OSError]):
+        super().__init__(f"{len(errors)} files")
+        self.errors = errors
+
+
+def raise_first_or_together(errors) -> None:
+    """Raise the errors that are not None: several operating-system errors as one `OSErrors`
+    (those of an `OSErrors` among them flattened), else the first."""
+    found = [e for e in errors if e is not None]
+    if not found:
+        return
+    if len(found) > 1 and all(isinstance(e, OSError) for e in found):
+        flat = [inner for e in found for inner in (e.errors if isinstance(e, OSErrors) else [e])]
+        raise OSErrors(flat)
+    raise found[0]

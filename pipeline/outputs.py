@@ -81,7 +81,9 @@ class PendingOutputs:
 
     def finish(self) -> dict[str, Path]:
         """Every task is looked at: what was written is recorded, then the first error (in the
-        order below) is raised."""
+        order below) is raised, or every file that could not be written (`oserrors.OSErrors`)."""
+        from .oserrors import raise_first_or_together
+
         out = self.out
         errors = [f.exception() for f in (self.findings, self.summary, self.summary_report, self.datasets)]
         for path in self.copies:  # in roster order, whatever order the copies finished in
@@ -93,9 +95,7 @@ class PendingOutputs:
             errors.append(outcome.error)
             if outcome.error is None and self.memo is not None:
                 self.memo.record(path, self.copies[path])
-        error = next((e for e in errors if e is not None), None)
-        if error is not None:
-            raise error
+        raise_first_or_together(errors)  # every file open in Office named at once
         written = {"问题清单（Excel）": out / FINDINGS_XLSX, "问题清单（网页）": out / FINDINGS_HTML}
         if self.copies:
             written[f"退回修改的文件（{len(self.copies)} 个）"] = out / RETURNS_DIR

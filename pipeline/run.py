@@ -200,6 +200,10 @@ def _write_outputs_and_reports(result, config, options, templates, previous, mem
             reports, problems = pending_reports.finish(), []
         except ReportDataError as exc:
             reports, problems = exc.written, exc.problems
+        except OSError as exc:  # with the county outputs' own: every file to close named at once
+            from .oserrors import raise_first_or_together
+
+            raise_first_or_together([error, exc])  # a bug among them: that one
         if error is not None:
             raise error
         return outputs, reports, problems

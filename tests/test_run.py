@@ -282,6 +282,28 @@ def test_an_output_that_cannot_be_written_leaves_no_pdf_behind_its_report(tmp_pa
     assert made_from_report()
 
 
+def test_every_output_that_cannot_be_written_is_named_at_once(tmp_path):
+    """Regression: with a report and 汇总表 both open in Office, only one was named, and the clerk
+    learnt of the next one only on the next run."""
+    import datetime as dt
+
+    from pipeline.oserrors import OSErrors, os_error_message
+
+    config = county(tmp_path)
+    inbox_of_three(config)
+    run_county(config, RunOptions(jobs=1))
+    write_report(config.inbox / "03-青塘镇.xlsx", FORM_2021, unit=QINGTANG, info={"info.contact": "李华", "info.date": dt.datetime(2026, 1, 9)})
+    held = [year_folder(config) / "汇总表.xlsx", year_folder(config) / "报告" / "03-青塘镇.docx"]
+    for path in held:  # each stands for a file open in Excel or Word: it cannot be replaced
+        path.unlink()
+        path.mkdir()
+    with pytest.raises(OSErrors) as caught:
+        run_county(config, RunOptions(jobs=2))
+    message = os_error_message(caught.value)
+    assert message.startswith("2 个文件无法读写：\n")
+    assert all(str(path) in message for path in held)
+
+
 def test_the_run_left_for_forked_workers_is_let_go_when_the_output_stage_stops(tmp_path, monkeypatch):
     from pipeline import pool
     from pipeline.word.render import PendingReports

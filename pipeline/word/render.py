@@ -384,7 +384,9 @@ class PendingReports:
         written = {u.unit.code: written[u.unit.code] for u in self.result.units if u.unit.code in written}  # roster order
         _remove_stale(self.folder, set(written.values()), self.config, memo)
         if errors:
-            raise errors[0]
+            from ..oserrors import raise_first_or_together
+
+            raise_first_or_together(errors)  # every report open in Word named at once
         if failures:
             raise ReportDataError(failures, written)
         return written

@@ -243,11 +243,36 @@ def test_a_signature_date_that_is_no_day_of_the_year_after_is_named(tmp_path, wr
     assert summary(findings) == [(severity, "info-date", "基本信息", "B9", message)]
 
 
-@pytest.mark.parametrize("written", [dt.datetime(2026, 1, 20), "2026年1月20日", "2026.1.20", "20260120", dt.datetime(2027, 3, 1)])
+@pytest.mark.parametrize("written", [
+    dt.datetime(2026, 1, 20), "2026年1月20日", "2026.1.20", "20260120", dt.datetime(2027, 3, 1),
+    # as clerks type it and published reports print it (a review found these refused)
+    "二〇二六年一月二十日", "2026年元月20日", "2026年1月20号", "２０２６．１．２０", "2026-01-20 00:00:00",
+])
 def test_a_signature_date_of_the_year_after_or_later_is_no_finding(tmp_path, written):
     """A later year is no finding either: a county may enter an earlier year's reports long after."""
     info = GOOD_INFO | {"info.date": written}
     assert "info-date" not in {f.rule for f in checked(write_report(tmp_path / NAME, FORM_2021, info=info)).findings}
+
+
+def test_a_signature_date_saved_by_chinese_excel_with_its_built_in_format_id_is_a_date(tmp_path):
+    """Regression (a review): Excel in a Chinese locale saves 'yyyy"年"m"月"d"日"' as the built-in
+    format 31, with no code in styles.xml; the reader took the cell for the number 46042."""
+    import re
+    import zipfile
+
+    path = write_report(tmp_path / "made.xlsx", FORM_2021, info=GOOD_INFO | {"info.date": dt.datetime(2026, 1, 20)})
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    styles = parts["xl/styles.xml"].decode("utf-8")
+    custom = re.search(r'<numFmt numFmtId="(\d+)" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"\s*/>', styles)
+    styles = styles.replace(custom.group(0), "").replace(f'numFmtId="{custom.group(1)}"', 'numFmtId="31"')
+    parts["xl/styles.xml"] = styles.encode("utf-8")
+    with zipfile.ZipFile(tmp_path / NAME, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    submission = checked(tmp_path / NAME)
+    assert submission.info["info.date"] == dt.datetime(2026, 1, 20)
+    assert "info-date" not in {f.rule for f in submission.findings}
 
 
 def test_the_run_s_year_not_the_file_s_judges_the_signature_date(tmp_path):

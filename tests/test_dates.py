@@ -36,8 +36,14 @@ def test_is_date_format_as_openpyxl(code):
     assert is_date_format(code) == openpyxl_numbers.is_date_format(code)
 
 
-def test_builtin_formats_as_openpyxl():
-    assert BUILTIN_FORMATS == openpyxl_numbers.BUILTIN_FORMATS
+def test_builtin_formats_as_openpyxl_and_the_east_asian_ones_as_dates():
+    """openpyxl's built-in formats, and the ids East Asian locales reserve (all dates or times there),
+    which openpyxl does not know: Chinese Excel saves 'yyyy"年"m"月"d"日"' as id 31 alone."""
+    east_asian = set(range(27, 37)) | set(range(50, 59))
+    assert {i: BUILTIN_FORMATS[i] for i in openpyxl_numbers.BUILTIN_FORMATS} == openpyxl_numbers.BUILTIN_FORMATS
+    assert set(BUILTIN_FORMATS) - set(openpyxl_numbers.BUILTIN_FORMATS) == east_asian
+    assert all(is_date_format(BUILTIN_FORMATS[i]) for i in east_asian)
+    assert BUILTIN_FORMATS[31] == 'yyyy"年"m"月"d"日"'
 
 
 SERIALS = [0, 0.25, 0.5, 0.999999, 0.9999999999, 1, 1.5, 59, 59.99, 60, 60.5, 61, 365, 1462, 45291, 45291.123456789,

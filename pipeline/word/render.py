@@ -155,8 +155,8 @@ def signature_date(value: object) -> str:
     if value is None:
         return ""
     date = written_date(value)
-    if date is None:
-        return str(value).strip()
+    if date is None or (isinstance(value, str) and not any(ch.isdigit() for ch in value)):
+        return str(value).strip()  # no date, or one in Chinese numerals (二〇二〇年一月十三日): as written
     return f"{date.year}年{date.month}月{date.day}日"
 
 

@@ -292,15 +292,18 @@ def test_every_output_that_cannot_be_written_is_named_at_once(tmp_path):
     config = county(tmp_path)
     inbox_of_three(config)
     run_county(config, RunOptions(jobs=1))
-    write_report(config.inbox / "03-青塘镇.xlsx", FORM_2021, unit=QINGTANG, info={"info.contact": "李华", "info.date": dt.datetime(2026, 1, 9)})
-    held = [year_folder(config) / "汇总表.xlsx", year_folder(config) / "报告" / "03-青塘镇.docx"]
+    changed = {"info.contact": "李华", "info.date": dt.datetime(2026, 1, 9)}
+    write_report(config.inbox / "03-青塘镇.xlsx", FORM_2021, unit=QINGTANG, info=changed)
+    write_report(config.inbox / "12-县财政局.xlsx", FORM_2021, unit=FINANCE, info=changed)
+    reports = year_folder(config) / "报告"
+    held = [year_folder(config) / "汇总表.xlsx", reports / "03-青塘镇.docx", reports / "12-县财政局.docx"]
     for path in held:  # each stands for a file open in Excel or Word: it cannot be replaced
         path.unlink()
         path.mkdir()
     with pytest.raises(OSErrors) as caught:
         run_county(config, RunOptions(jobs=2))
     message = os_error_message(caught.value)
-    assert message.startswith("2 个文件无法读写：\n")
+    assert message.startswith("3 个文件无法读写：\n")
     assert all(str(path) in message for path in held)
 
 

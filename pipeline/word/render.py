@@ -382,7 +382,8 @@ class PendingReports:
             elif not self.pdf and pdf_path.exists() and (outcome or not _pdf_of(pdf_path, path)):
                 pdf_path.unlink()  # last run's PDF no longer shows this report
         written = {u.unit.code: written[u.unit.code] for u in self.result.units if u.unit.code in written}  # roster order
-        _remove_stale(self.folder, set(written.values()), self.config, memo)
+        failed = {path for (_, path, _), done in zip(self.tasks, self._outcomes) if done.error is not None}
+        _remove_stale(self.folder, set(written.values()) | failed, self.config, memo)  # a failed one is named below
         if errors:
             from ..oserrors import raise_first_or_together
 

@@ -180,12 +180,31 @@ class Roster:
         return None
 
     def other_unit_named(self, text: str, unit: Unit) -> Unit | None:
-        """The roster unit `text` names when that is not `unit`: none of `unit`'s names occurs in
-        it, and another unit's does (longest wins)."""
+        """The roster unit `text` names when that is not `unit`: another unit's name, full name or
+        alias occurs in it, longer than any run of characters it shares with one of `unit`'s own.
+        So "东河口" (东河口乡's, short) does not name 河口镇 by its alias "河口", "青塘镇（龙潭乡代交）"
+        is 青塘镇's, and "公安局交警大队" names 交警大队 even on 公安局's template."""
         normalized = normalize_label(text)
-        if not normalized or any(name in normalized for name, named in self.names if named == unit):
+        if not normalized:
             return None
-        return self.match_name(normalized)
+        own = max((_shared_run(normalized, name) for name, named in self.names if named == unit), default=0)
+        for name, other in self.names:  # longest first
+            if other != unit and name in normalized:
+                return other if len(name) > own else None
+        return None
+
+
+def _shared_run(text: str, name: str) -> int:
+    """The length of the longest run of characters `text` and `name` have in common."""
+    best, previous = 0, [0] * (len(name) + 1)
+    for char in text:
+        current = [0] * (len(name) + 1)
+        for j, other in enumerate(name, start=1):
+            if char == other:
+                current[j] = previous[j - 1] + 1
+                best = max(best, current[j])
+        previous = current
+    return best
 
 
 def identify(submission: Submission, config: "CountyConfig | Roster") -> Unit | None:

@@ -308,6 +308,23 @@ def test_a_file_name_that_names_its_own_unit_too_is_no_mismatch(tmp_path):
     assert "unit-mismatch" not in {f.rule for f in result.findings}
 
 
+def test_a_name_another_unit_s_alias_is_part_of_is_no_mismatch_and_a_longer_other_name_is(tmp_path):
+    """Regression (a review): 东河口乡's own file "东河口.xlsx" was an error naming 河口镇 (alias "河口");
+    交警大队 on 公安局's template, sent as "公安局交警大队2025年报.xlsx", passed as 公安局's."""
+    hekou = Unit(code="21", name="河口镇", full_name="河口镇人民政府", kind="乡镇", aliases=("河口",))
+    donghekou = Unit(code="22", name="东河口乡", full_name="东河口乡人民政府", kind="乡镇")
+    police = Unit(code="31", name="公安局", full_name="示例县公安局", kind="部门")
+    traffic = Unit(code="32", name="交警大队", full_name="示例县公安局交通警察大队", kind="部门")
+    config = county(tmp_path, units=(hekou, donghekou, police, traffic))
+    write_report(config.inbox / "河口.xlsx", FORM_2021, unit=hekou)
+    write_report(config.inbox / "东河口.xlsx", FORM_2021, unit=donghekou)
+    write_report(config.inbox / "公安局交警大队2025年报.xlsx", FORM_2021, unit=police)
+    result = run_batch(config)
+    mismatched = {(f.unit_code, f.actual) for f in result.findings if f.rule == "unit-mismatch"}
+    assert mismatched == {("31", "32 交警大队")}
+    assert [u.status for u in result.units] == [PASSED, PASSED, FAILED, MISSING]
+
+
 def test_a_template_code_not_on_the_roster_is_named_when_the_file_name_finds_the_unit(tmp_path):
     """Regression: the warning said the file had no template code, when it had one of no unit."""
     config = county(tmp_path, units=(QINGTANG,))

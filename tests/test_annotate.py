@@ -240,6 +240,20 @@ def test_a_copy_fixed_and_saved_in_libreoffice_loses_last_rounds_marks(tmp_path,
     assert issued.endswith("按文件数统计")  # the unit's own comment stays
 
 
+@pytest.mark.parametrize("author", ["张三", " "])
+def test_a_unit_s_own_comment_that_begins_like_ours_stays_unless_its_author_is_blank(tmp_path, source, author):
+    """Regression (a review): "【提示】联系电话为党政办座机" written by 张三 was taken for last round's
+    mark and removed. Only a blank author (LibreOffice's re-save of our copy) lets the text decide."""
+    wb = openpyxl.load_workbook(source)
+    own = "【提示】联系电话为党政办座机，工作日可接听"
+    wb[TOTAL_CELL.sheet]["N5"].comment = Comment(own, author)
+    save_workbook(wb, source)
+    out = tmp_path / "out" / FILE
+    annotate_copy(source, FINDINGS, out, year=YEAR)
+    kept = cell(openpyxl.load_workbook(out), TOTAL_CELL, "N5").comment
+    assert (kept is not None and kept.text == own) == (author == "张三")
+
+
 # --- built from the bytes that were checked (issue 12) ------------------------------------------------
 
 

@@ -32,10 +32,12 @@ def by_severity(findings: list[Finding]) -> list[Finding]:
 
 
 def is_ours(author: str | None, text: str | None) -> bool:
-    """Whether a cell's comment is one a marked-up copy put there: by its author, or by how it
-    begins (a finding's level in 【】), since an office suite that re-saves the copy may not keep
-    the author (LibreOffice writes a blank one)."""
-    return author == AUTHOR or bool(_OUR_START.match(text or ""))
+    """Whether a cell's comment is one a marked-up copy put there: by its author; or, when the
+    author is blank (LibreOffice re-saves a copy with a blank one), by how it begins: a finding's
+    level in 【】. A comment the unit wrote itself has the writer as its author, however it begins."""
+    if author == AUTHOR:
+        return True
+    return not (author or "").strip() and bool(_OUR_START.match(text or ""))
 
 
 def comment_lines(findings: list[Finding]) -> str:

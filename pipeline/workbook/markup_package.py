@@ -255,7 +255,11 @@ class _PackageEdit:
                 return True
             for comment in root.iter(_q("comment")):
                 text = comment.find(_q("text"))
-                if text is not None and is_ours(None, "".join(text.itertext())):
+                try:
+                    author = authors[int(comment.get("authorId", ""))]
+                except (ValueError, IndexError):
+                    author = None
+                if text is not None and is_ours(author, "".join(text.itertext())):
                     return True
         return False
 

@@ -157,6 +157,9 @@ class Roster:
     units: tuple[Unit, ...]
     by_code: Mapping[str, Unit]
     names: tuple[tuple[str, Unit], ...]  # (normalised name, unit), longest names first
+    by_name: Mapping[str, Unit] = field(default_factory=dict)  # normalised name → its unit (the first, by `names`)
+    rank: Mapping[str, int] = field(default_factory=dict)  # normalised name → its place in `names`
+    longest: int = 0  # characters of the longest name
 
     @classmethod
     def of(cls, config: CountyConfig) -> "Roster":
@@ -167,7 +170,13 @@ class Roster:
                 if name:
                     names.append((name, unit))
         names.sort(key=lambda item: -len(item[0]))  # stable: roster order among equal lengths
-        return cls(tuple(config.units), {u.code: u for u in config.units}, tuple(names))
+        by_name: dict[str, Unit] = {}
+        rank: dict[str, int] = {}
+        for place, (name, unit) in enumerate(names):
+            by_name.setdefault(name, unit)
+            rank.setdefault(name, place)
+        return cls(tuple(config.units), {u.code: u for u in config.units}, tuple(names), by_name, rank,
+                   len(names[0][0]) if names else 0)
 
     def match_name(self, text: str) -> Unit | None:
         """A roster unit whose name, full name or alias is the text, or occurs in it (longest wins)."""
@@ -187,11 +196,16 @@ class Roster:
         normalized = normalize_label(text)
         if not normalized:
             return None
-        own = max((_shared_run(normalized, name) for name, named in self.names if named == unit), default=0)
-        for name, other in self.names:  # longest first
-            if other != unit and name in normalized:
-                return other if len(name) > own else None
-        return None
+        # the names in the text, looked up by each of its runs: a file's time does not grow with the roster
+        found = {normalized[i:j] for i in range(len(normalized))
+                 for j in range(i + 1, min(len(normalized), i + self.longest) + 1) if normalized[i:j] in self.by_name}
+        others = [name for name in found if self.by_name[name] != unit]
+        if not others:
+            return None
+        name = min(others, key=self.rank.__getitem__)  # the longest, the first in the roster among equals
+        own_names = (normalize_label(n) for n in (unit.name, unit.full_name, *unit.aliases))
+        own = max((_shared_run(normalized, own) for own in own_names if own), default=0)
+        return self.by_name[name] if len(name) > own else None
 
 
 def _shared_run(text: str, name: str) -> int:

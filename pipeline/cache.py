@@ -282,16 +282,11 @@ class OutputMemo:
         self.entries.pop(self._name(path), None)
 
     def written_in(self, folder: Path) -> list[Path]:
-        """The outputs recorded directly in `folder` that still hold the bytes they were written
-        with: what an earlier run made there, untouched since (a roster unit renamed or removed
-        leaves its old report and copy behind, under a name this run no longer makes)."""
+        """The outputs recorded directly in `folder`: what earlier runs made there (a roster unit
+        renamed or removed leaves its old report and copy behind, under a name this run no longer
+        makes; `intact` says whether one is still as written)."""
         inside = self._name(folder)
-        found = []
-        for name in sorted(self.entries):
-            path = self.base / name
-            if str(Path(name).parent) == inside and self.intact(path):
-                found.append(path)
-        return found
+        return [self.base / name for name in sorted(self.entries) if str(Path(name).parent) == inside]
 
     def save(self) -> None:
         store_entry(self.path, self.entries)

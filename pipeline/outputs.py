@@ -250,8 +250,9 @@ def _remove_stale(folder: Path, keep: set[str], config: CountyConfig, memo=None)
     if not folder.is_dir():
         return
     ours = {f"{safe_stem(u)}.xlsx" for u in config.units}
-    if memo is not None:
-        ours |= {path.name for path in memo.written_in(folder)}
+    if memo is not None:  # only those not kept are hashed
+        ours |= {path.name for path in memo.written_in(folder)
+                 if path.name not in keep and path.name not in ours and memo.intact(path)}
     for path in folder.iterdir():
         if path.name in ours and path.name not in keep:
             path.unlink()

@@ -452,11 +452,11 @@ def _remove_stale(folder: Path, keep: set[Path], config: CountyConfig, memo=None
     if not folder.is_dir():
         return
     ours = {f"{safe_stem(u)}{suffix}" for u in config.units for suffix in (".docx", ".pdf")}
-    if memo is not None:
-        for path in memo.written_in(folder):
-            if path.suffix == ".docx":
-                ours |= {path.name, path.with_suffix(".pdf").name}
     kept = {p.name for p in keep} | {p.with_suffix(".pdf").name for p in keep}
+    if memo is not None:  # only those not kept are hashed: a re-run with nothing changed reads none
+        for path in memo.written_in(folder):
+            if path.suffix == ".docx" and path.name not in kept and path.name not in ours and memo.intact(path):
+                ours |= {path.name, path.with_suffix(".pdf").name}
     for path in folder.iterdir():
         if path.name in ours and path.name not in kept:
             path.unlink()

@@ -167,7 +167,7 @@ def check_signature_date(submission: Submission, year: int | None) -> None:
     value = submission.info.get("info.date")
     if value in (None, ""):
         return  # info-missing, when the cell is there at all
-    example = f"如 {year + 1}/1/20" if year else "如 2026/1/20"
+    example = f"如 {year + 1}/1/20" if year else "写成“年/月/日”"
     where = f"{submission.where('info.date')} “落款日期”"
     text = str(value).strip()
     date = written_date(value)

@@ -217,6 +217,35 @@ def test_the_roster_index_matches_names_like_before(tmp_path):
     assert roster.match_name("财政") is None
 
 
+def test_names_are_found_by_lookup_as_the_roster_scan_found_them():
+    """match_name looks a text's runs of characters up instead of testing every roster name (a
+    county's codeless files were each a scan of the roster): the same unit for any text, the
+    longest name winning and the roster's order among names as long."""
+    import random
+    from types import SimpleNamespace
+
+    from pipeline.bench import _unit
+    from pipeline.config import Unit
+    from pipeline.forms.spec import normalize_label
+
+    units = [_unit(2025, i) for i in range(120)] + [
+        Unit(code="X1", name="河口镇", full_name="河口镇人民政府", kind="乡镇", aliases=("河口",)),
+        Unit(code="X2", name="东河口乡", full_name="东河口乡人民政府", kind="乡镇"),
+    ]
+    roster = Roster.of(SimpleNamespace(units=units))
+
+    def scanned(text):
+        text = normalize_label(text)
+        return next((unit for name, unit in roster.names if text and (name == text or name in text)), None)
+
+    rng = random.Random(7)
+    alphabet = "第12345镇局人民政府河口东乡 -A0（）"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(3000)]
+    texts += [f"{u.code}-{u.name}年报" for u in units] + ["东河口", "河口镇东河口乡", "第1镇第12镇"]
+    assert [roster.match_name(t) for t in texts] == [scanned(t) for t in texts]
+    assert sum(scanned(t) is not None for t in texts) > 150  # the texts do name units
+
+
 def test_check_with_several_jobs_gives_the_same_findings(tmp_path, capsys):
     files = [
         write_report(tmp_path / "a.xlsx", FORM_2021),

@@ -157,9 +157,7 @@ class Roster:
     units: tuple[Unit, ...]
     by_code: Mapping[str, Unit]
     names: tuple[tuple[str, Unit], ...]  # (normalised name, unit), longest names first
-    by_name: Mapping[str, Unit] = field(default_factory=dict)  # normalised name → its unit (the first, by `names`)
-    rank: Mapping[str, int] = field(default_factory=dict)  # normalised name → its place in `names`
-    longest: int = 0  # characters of the longest name
+    rank: Mapping[str, int] = field(default_factory=dict)  # normalised name → its first place in `names`
 
     @classmethod
     def of(cls, config: CountyConfig) -> "Roster":
@@ -170,25 +168,26 @@ class Roster:
                 if name:
                     names.append((name, unit))
         names.sort(key=lambda item: -len(item[0]))  # stable: roster order among equal lengths
-        by_name: dict[str, Unit] = {}
         rank: dict[str, int] = {}
-        for place, (name, unit) in enumerate(names):
-            by_name.setdefault(name, unit)
+        for place, (name, _) in enumerate(names):
             rank.setdefault(name, place)
-        return cls(tuple(config.units), {u.code: u for u in config.units}, tuple(names), by_name, rank,
-                   len(names[0][0]) if names else 0)
+        return cls(tuple(config.units), {u.code: u for u in config.units}, tuple(names), rank)
 
     def match_name(self, text: str) -> Unit | None:
         """A roster unit whose name, full name or alias is the text, or occurs in it (the longest;
         the first in the roster among equals)."""
         found = self._names_in(normalize_label(text))
-        return self.by_name[min(found, key=self.rank.__getitem__)] if found else None
+        return self._unit_named(min(found, key=self.rank.__getitem__)) if found else None
+
+    def _unit_named(self, name: str) -> Unit:
+        return self.names[self.rank[name]][1]
 
     def _names_in(self, normalized: str) -> set[str]:
         """The roster's names that occur in `normalized`, looked up by each run of its characters:
         a file's time does not grow with the roster (40,000 files of a roster as long: not 10^9 tests)."""
+        longest = len(self.names[0][0]) if self.names else 0
         return {normalized[i:j] for i in range(len(normalized))
-                for j in range(i + 1, min(len(normalized), i + self.longest) + 1) if normalized[i:j] in self.by_name}
+                for j in range(i + 1, min(len(normalized), i + longest) + 1) if normalized[i:j] in self.rank}
 
     def other_unit_named(self, text: str, unit: Unit) -> Unit | None:
         """The roster unit `text` names when that is not `unit`: another unit's name, full name or
@@ -198,26 +197,20 @@ class Roster:
         normalized = normalize_label(text)
         if not normalized:
             return None
-        others = [name for name in self._names_in(normalized) if self.by_name[name] != unit]
+        others = [name for name in self._names_in(normalized) if self._unit_named(name) != unit]
         if not others:
             return None
         name = min(others, key=self.rank.__getitem__)  # the longest, the first in the roster among equals
         own_names = (normalize_label(n) for n in (unit.name, unit.full_name, *unit.aliases))
         own = max((_shared_run(normalized, own) for own in own_names if own), default=0)
-        return self.by_name[name] if len(name) > own else None
+        return self._unit_named(name) if len(name) > own else None
 
 
 def _shared_run(text: str, name: str) -> int:
     """The length of the longest run of characters `text` and `name` have in common."""
-    best, previous = 0, [0] * (len(name) + 1)
-    for char in text:
-        current = [0] * (len(name) + 1)
-        for j, other in enumerate(name, start=1):
-            if char == other:
-                current[j] = previous[j - 1] + 1
-                best = max(best, current[j])
-        previous = current
-    return best
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, text, name, autojunk=False).find_longest_match(0, len(text), 0, len(name)).size
 
 
 def identify(submission: Submission, config: "CountyConfig | Roster") -> Unit | None:

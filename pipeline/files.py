@@ -138,6 +138,27 @@ def remove_stale_temporaries(folder: Path, *, older_than: float = STALE_TEMPORAR
     return removed
 
 
+def remove_unmade(folder: Path, ours: set[str], kept: set[str], memo=None, siblings: tuple[str, ...] = ()) -> None:
+    """Remove from `folder` the outputs a run did not make this time (`kept`: the names it made or
+    keeps): those named `ours` (what the roster names them), and, with the run's `memo`
+    (`cache.OutputMemo`), any an earlier run recorded there that nobody has changed since, such as
+    a unit's report under its name before the roster renamed or removed the unit, each with its
+    `siblings` (the same stem with these suffixes: a report's PDF). Only the recorded outputs not
+    kept are hashed: a re-run with nothing changed reads none."""
+    if not folder.is_dir():
+        return
+    ours = set(ours)
+    if memo is not None:
+        for path in memo.written_in(folder):
+            if path.name not in kept and path.name not in ours and memo.intact(path):
+                ours |= {path.name, *(path.with_suffix(suffix).name for suffix in siblings)}
+    for path in folder.iterdir():
+        if path.name in ours and path.name not in kept:
+            path.unlink()
+            if memo is not None:
+                memo.forget(path)
+
+
 def _replace_through_temporary(path: Path, chunks: Iterable[bytes]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=TEMPORARY_PREFIX + path.stem, suffix=path.suffix, dir=path.parent)
     try:

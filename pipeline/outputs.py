@@ -247,14 +247,6 @@ def _remove_stale(folder: Path, keep: set[str], config: CountyConfig, memo=None)
     """A unit that now passes must not find last run's marked-up copy still waiting for it; nor
     (with the run's `memo`) must a copy an earlier run wrote under a name the roster no longer
     gives (a unit renamed or removed), unless somebody changed it since."""
-    if not folder.is_dir():
-        return
-    ours = {f"{safe_stem(u)}.xlsx" for u in config.units}
-    if memo is not None:  # only those not kept are hashed
-        ours |= {path.name for path in memo.written_in(folder)
-                 if path.name not in keep and path.name not in ours and memo.intact(path)}
-    for path in folder.iterdir():
-        if path.name in ours and path.name not in keep:
-            path.unlink()
-            if memo is not None:
-                memo.forget(path)
+    from .files import remove_unmade
+
+    remove_unmade(folder, {f"{safe_stem(u)}.xlsx" for u in config.units}, keep, memo)

@@ -449,16 +449,8 @@ def _remove_stale(folder: Path, keep: set[Path], config: CountyConfig, memo=None
     """Reports (and their PDFs) this run did not make: of a roster unit that has none now, and (with
     the run's `memo`) any an earlier run wrote here and nobody has changed since, such as a unit's
     report under its name before the roster renamed or removed the unit."""
-    if not folder.is_dir():
-        return
+    from ..files import remove_unmade
+
     ours = {f"{safe_stem(u)}{suffix}" for u in config.units for suffix in (".docx", ".pdf")}
     kept = {p.name for p in keep} | {p.with_suffix(".pdf").name for p in keep}
-    if memo is not None:  # only those not kept are hashed: a re-run with nothing changed reads none
-        for path in memo.written_in(folder):
-            if path.suffix == ".docx" and path.name not in kept and path.name not in ours and memo.intact(path):
-                ours |= {path.name, path.with_suffix(".pdf").name}
-    for path in folder.iterdir():
-        if path.name in ours and path.name not in kept:
-            path.unlink()
-            if memo is not None:
-                memo.forget(path)
+    remove_unmade(folder, ours, kept, memo, siblings=(".pdf",))
